@@ -1,0 +1,3 @@
+"""Wellclear: a neutral deconfliction service for parties that share an area but not trust."""
+
+__version__ = "0.1.0"

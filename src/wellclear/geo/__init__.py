@@ -1,0 +1,1 @@
+"""Pure geodesy and geometry on WGS84: units, local frames, shapes, distances."""
