@@ -1,0 +1,73 @@
+"""The policy as kind × kind lookup tables, and the time and altitude tests it implies."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wellclear.model import Policy
+from wellclear.strategic.extents import KINDS, MICROS_PER_S, ExtentTable
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTables:
+    """``policy.rule(a, b)`` for every pair of kind codes, as arrays indexed [a, b]."""
+
+    policy: Policy
+    checked: BoolArray
+    horizontal_m: FloatArray
+    vertical_m: FloatArray  # NaN where altitude is ignored
+    time_us: IntArray
+
+    @classmethod
+    def of(cls, policy: Policy) -> RuleTables:
+        n = len(KINDS)
+        checked = np.zeros((n, n), dtype=bool)
+        horizontal = np.zeros((n, n))
+        vertical = np.zeros((n, n))
+        time_us = np.zeros((n, n), dtype=np.int64)
+        for a, kind_a in enumerate(KINDS):
+            for b, kind_b in enumerate(KINDS):
+                rule = policy.rule(kind_a, kind_b)
+                checked[a, b] = rule.checked
+                horizontal[a, b] = rule.horizontal_m
+                vertical[a, b] = math.nan if rule.vertical_m is None else rule.vertical_m
+                time_us[a, b] = round(rule.time_s * MICROS_PER_S)
+        return cls(policy, checked, horizontal, vertical, time_us)
+
+    def dilation_m(self, table: ExtentTable) -> FloatArray:
+        """Half the largest horizontal separation each extent's kind is checked with."""
+        widest = np.where(self.checked, self.horizontal_m, 0.0).max(axis=1)
+        return np.asarray(widest[table.kind] / 2.0)
+
+    def time_pad_us(self) -> int:
+        return int(np.where(self.checked, self.time_us, 0).max() + 1) // 2 + 1
+
+
+def screen(
+    table: ExtentTable, i: IntArray, j: IntArray, rules: RuleTables
+) -> tuple[IntArray, IntArray]:
+    """Keep the pairs of different parties, checked kinds, and too close in time and altitude.
+
+    Time: the windows, each widened by half the time buffer, overlap (gap < buffer; windows
+    that only touch do not). Altitude likewise, unless the pair's rule ignores altitude.
+    """
+    ka, kb = table.kind[i], table.kind[j]
+    keep = (table.party[i] != table.party[j]) & rules.checked[ka, kb]
+    i, j, ka, kb = i[keep], j[keep], ka[keep], kb[keep]
+    time_gap = np.maximum(table.start_us[i], table.start_us[j]) - np.minimum(
+        table.end_us[i], table.end_us[j]
+    )
+    altitude_gap = np.maximum(table.floor_m[i], table.floor_m[j]) - np.minimum(
+        table.ceiling_m[i], table.ceiling_m[j]
+    )
+    vertical = rules.vertical_m[ka, kb]
+    keep = (time_gap < rules.time_us[ka, kb]) & (np.isnan(vertical) | (altitude_gap < vertical))
+    return i[keep], j[keep]
