@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,10 +44,16 @@ def check_outline(
     area_km2 = outline_area_m2(outline) / 1e6
     if area_km2 > limits.max_area_km2:
         problems.add(
-            path, f"covers {area_km2:,.0f} km², more than the {limits.max_area_km2:,.0f} km² allowed"
+            path,
+            f"covers {area_km2:,.0f} km², more than the {limits.max_area_km2:,.0f} km² allowed",
         )
         return None
     return outline
+
+
+def intent_subject(intent_id: str | None) -> str:
+    """How reasons about an intent start: ``intent "blue-7"`` (nothing while the id is unknown)."""
+    return "" if intent_id is None else f"intent {json.dumps(intent_id, ensure_ascii=False)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +79,38 @@ def make_volume(
     end_missing: bool,
 ) -> Volume4D | None:
     """One extent, or ``None`` when any part was refused (now or earlier)."""
-    band_ok = _check_band(problems, paths, floor_m, ceiling_m)
-    window_ok = _check_window(problems, paths, kind, start, end, end_missing)
-    if not (band_ok and window_ok) or outline is None or floor_m is None or ceiling_m is None:
+    fits = check_band_and_window(
+        problems,
+        paths,
+        kind=kind,
+        floor_m=floor_m,
+        ceiling_m=ceiling_m,
+        start=start,
+        end=end,
+        end_missing=end_missing,
+    )
+    if not fits or outline is None or floor_m is None or ceiling_m is None:
         return None
     if start is None or (end is None and not end_missing):
         return None
     return Volume4D(outline, floor_m, ceiling_m, start, end)
+
+
+def check_band_and_window(
+    problems: Problems,
+    paths: ExtentPaths,
+    *,
+    kind: Kind | None,
+    floor_m: float | None,
+    ceiling_m: float | None,
+    start: datetime | None,
+    end: datetime | None,
+    end_missing: bool,
+) -> bool:
+    """Whether the altitude band and time window that are known fit together."""
+    band_ok = _check_band(problems, paths, floor_m, ceiling_m)
+    window_ok = _check_window(problems, paths, kind, start, end, end_missing=end_missing)
+    return band_ok and window_ok
 
 
 def _check_band(
@@ -97,6 +129,7 @@ def _check_window(
     kind: Kind | None,
     start: datetime | None,
     end: datetime | None,
+    *,
     end_missing: bool,
 ) -> bool:
     if end_missing and kind is not None and kind not in OPEN_ENDED_KINDS:

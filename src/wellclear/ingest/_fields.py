@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import pathlib
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -89,6 +90,15 @@ class NonFinite:
     literal: str
 
 
+def read_text_file(path: pathlib.Path) -> str:
+    """The file's UTF-8 text; an unreadable file is an :class:`InvalidInput` too."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise InvalidInput([Problem(str(path), "", f"cannot read the file: {reason}")]) from error
+
+
 def parse_json(problems: Problems, text: str) -> object:
     """The document, or ``None`` after recording where the JSON is malformed."""
     try:
@@ -126,6 +136,13 @@ def json_type(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def show(value: object) -> str:
+    """A value as the user wrote it, for messages: ``"FT"``, ``3``, or its type."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return json.dumps(value, ensure_ascii=False)
+    return json_type(value)
+
+
 def read_object(
     problems: Problems, value: object, path: str, known: frozenset[str] | None = None
 ) -> Mapping[str, object] | None:
@@ -142,13 +159,18 @@ def read_object(
 
 
 def read_list(
-    problems: Problems, value: object, path: str, *, max_items: int | None = None
+    problems: Problems,
+    value: object,
+    path: str,
+    *,
+    max_items: int | None = None,
+    empty_ok: bool = False,
 ) -> list[object] | None:
-    """A non-empty array of at most ``max_items`` items."""
+    """An array of at most ``max_items`` items, non-empty unless ``empty_ok``."""
     if not isinstance(value, list):
         problems.add(path, f"must be an array, not {json_type(value)}")
         return None
-    if not value:
+    if not value and not empty_ok:
         problems.add(path, "must not be empty")
         return None
     if max_items is not None and len(value) > max_items:

@@ -29,6 +29,7 @@ from wellclear.geo.frames import (
     to_frame,
 )
 from wellclear.strategic.extents import ExtentTable
+from wellclear.strategic.rules import TOLERANCE_M
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -142,14 +143,19 @@ def measure(table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray) -> Me
     overlap = np.where(
         both_polygons & (h_m == 0), _interiors_overlap(a, b, both_polygons & (h_m == 0)), False
     )
-    conflicting = np.where(h_m > 0, signed < h_m, overlap | (~both_polygons & (signed < 0)))
+    conflicting = np.where(
+        h_m > 0, signed < h_m - TOLERANCE_M, overlap | (~both_polygons & (signed < -TOLERANCE_M))
+    )
     return Measured(conflicting, np.maximum(signed, 0.0), frame, a, b)
 
 
 def _interiors_overlap(a: GeometryArray, b: GeometryArray, mask: BoolArray) -> BoolArray:
+    """Interiors overlap by more than the tolerance: both shrunk by half of it still meet."""
     result = np.zeros(len(a), dtype=bool)
     if mask.any():
-        result[mask] = shapely.relate_pattern(a[mask], b[mask], "T********")
+        shrunk_a = shapely.buffer(a[mask], -TOLERANCE_M / 2)
+        shrunk_b = shapely.buffer(b[mask], -TOLERANCE_M / 2)
+        result[mask] = shapely.intersects(shrunk_a, shrunk_b)
     return result
 
 
@@ -193,3 +199,13 @@ def _unproject(geoms: GeometryArray, frame: Frame) -> GeometryArray:
     lon, lat = from_frame(frame.lon0[owner], frame.lat0[owner], coords[:, 0], coords[:, 1])
     result: GeometryArray = shapely.set_coordinates(geoms.copy(), np.stack([lon, lat], axis=1))
     return result
+
+
+def footprint_distance_m(table: ExtentTable, row_a: int, row_b: int) -> float:
+    """Geodesic distance between two footprints of ``table`` (0 when they touch or overlap).
+
+    Decided to within the bounds of :func:`measure`, with ``h`` taken as the distance itself.
+    """
+    i, j = np.array([row_a]), np.array([row_b])
+    probe = measure(table, i, j, np.array([np.inf]))
+    return float(probe.distance_m[0])

@@ -11,6 +11,10 @@ from numpy.typing import NDArray
 from wellclear.model import Policy
 from wellclear.strategic.extents import KINDS, MICROS_PER_S, ExtentTable
 
+# Lengths within a millimetre of a separation count as exactly the separation apart, so that
+# decimal inputs (1000 - 695.2 = 304.79999…) and geodesic round-off cannot make a conflict.
+TOLERANCE_M = 1e-3
+
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -69,5 +73,6 @@ def screen(
         table.ceiling_m[i], table.ceiling_m[j]
     )
     vertical = rules.vertical_m[ka, kb]
-    keep = (time_gap < rules.time_us[ka, kb]) & (np.isnan(vertical) | (altitude_gap < vertical))
+    apart = altitude_gap >= vertical - TOLERANCE_M
+    keep = (time_gap < rules.time_us[ka, kb]) & (np.isnan(vertical) | ~apart)
     return i[keep], j[keep]
