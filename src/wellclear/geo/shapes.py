@@ -36,8 +36,11 @@ from wellclear.model import CircleOutline, LatLng, Outline, PolygonOutline
 CORRIDOR_STEP_M = 5_000.0
 """Longest step between the points of a densified corridor line."""
 
-ARC_SAGITTA_M = 1.0
-"""Worst gap between a corridor's rounded ends and the true circle, for widths up to ~26 km."""
+ARC_SAGITTA_M = 0.5
+"""Worst gap between a corridor's rounded parts and the true arc, for widths up to ~13 km.
+
+Wider corridors are capped at 64 segments per quarter circle: ~1 m at 26 km wide.
+"""
 
 _CIRCLE_SAMPLES = 72
 

@@ -28,6 +28,9 @@ class Limits:
     max_problems: int = 100
 
 
+DEFAULT_LIMITS = Limits()
+
+
 def check_outline(
     problems: Problems, outline: Outline, path: str, limits: Limits
 ) -> Outline | None:
@@ -135,7 +138,7 @@ def _check_window(
     if end_missing and kind is not None and kind not in OPEN_ENDED_KINDS:
         problems.add(
             paths.time_end,
-            f"is required for a {kind.value}; only sites and restrictions may be open-ended",
+            f"is required for {_with_article(kind)}; only sites and restrictions may be open-ended",
         )
         return False
     if start is not None and end is not None and end <= start:
@@ -144,3 +147,7 @@ def _check_window(
         )
         return False
     return True
+
+
+def _with_article(kind: Kind) -> str:
+    return f"{'an' if kind.value[0] in 'aeiou' else 'a'} {kind.value}"

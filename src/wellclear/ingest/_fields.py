@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from wellclear.errors import InvalidInput, Problem
 
@@ -147,6 +147,8 @@ def read_object(
     problems: Problems, value: object, path: str, known: frozenset[str] | None = None
 ) -> Mapping[str, object] | None:
     """An object; with ``known``, any other member is refused by name."""
+    if value is MISSING:
+        return None
     if not isinstance(value, dict):
         problems.add(path, f"must be an object, not {json_type(value)}")
         return None
@@ -167,6 +169,8 @@ def read_list(
     empty_ok: bool = False,
 ) -> list[object] | None:
     """An array of at most ``max_items`` items, non-empty unless ``empty_ok``."""
+    if value is MISSING:
+        return None
     if not isinstance(value, list):
         problems.add(path, f"must be an array, not {json_type(value)}")
         return None
@@ -179,16 +183,51 @@ def read_list(
     return value
 
 
+class _Missing:
+    """A required member that was absent (or ``null``), already reported."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
 def member(problems: Problems, obj: Mapping[str, object], name: str, path: str) -> object:
-    """A required member (``null`` counts as missing); ``None`` after recording it is missing."""
+    """A required member; ``MISSING`` after recording that it is absent or ``null``.
+
+    Every reader returns ``None`` for ``MISSING`` without a second problem.
+    """
     value = obj.get(name)
     if value is None:
         problems.add(key(path, name), "is required")
+        return MISSING
     return value
+
+
+def optional(obj: Mapping[str, object], name: str, default: object) -> object:
+    """A member that may be absent or ``null``."""
+    value = obj.get(name)
+    return default if value is None else value
+
+
+def read_literal(
+    problems: Problems, value: object, path: str, allowed: tuple[str, ...], meaning: str = ""
+) -> str | None:
+    """One of a few exact strings, such as the units ``"M"`` or ``"FT"``."""
+    if value is MISSING:
+        return None
+    if isinstance(value, str) and value in allowed:
+        return value
+    options = " or ".join(json.dumps(a) for a in allowed)
+    problems.add(path, f"must be {options}{meaning}, not {show(value)}")
+    return None
 
 
 def read_number(problems: Problems, value: object, path: str) -> float | None:
     """A finite number; ``true``/``false``, strings, NaN and infinities are refused."""
+    if value is MISSING:
+        return None
     if isinstance(value, bool) or not isinstance(value, int | float | NonFinite):
         problems.add(path, f"must be a number, not {json_type(value)}")
         return None
@@ -215,6 +254,8 @@ def read_int(problems: Problems, value: object, path: str) -> int | None:
 
 def read_text(problems: Problems, value: object, path: str) -> str | None:
     """A non-blank string."""
+    if value is MISSING:
+        return None
     if not isinstance(value, str):
         problems.add(path, f"must be a string, not {json_type(value)}")
         return None
@@ -233,7 +274,7 @@ def read_choice(problems: Problems, value: object, path: str, choices: type[E]) 
         return choices(text)
     except ValueError:
         names = ", ".join(c.value for c in choices)
-        problems.add(path, f"must be one of {names}, not {text!r}")
+        problems.add(path, f"must be one of {names}, not {show(text)}")
         return None
 
 
@@ -270,11 +311,11 @@ def read_time(problems: Problems, value: object, path: str) -> datetime | None:
         return None
     match = _RFC3339.fullmatch(text)
     if match is None:
-        problems.add(path, f"{text!r} is not an RFC 3339 time like 2026-05-01T10:00:00Z")
+        problems.add(path, f"{show(text)} is not an RFC 3339 time like 2026-05-01T10:00:00Z")
         return None
     year, month, day, hour, minute, second, fraction, zulu, sign, zone_h, zone_m = match.groups()
     if zulu is None and sign is None:
-        problems.add(path, f"{text!r} has no time zone; add Z (UTC) or an offset like +02:00")
+        problems.add(path, f"{show(text)} has no time zone; add Z (UTC) or an offset like +02:00")
         return None
     try:
         offset = timedelta(hours=int(zone_h or 0), minutes=int(zone_m or 0))
@@ -284,6 +325,6 @@ def read_time(problems: Problems, value: object, path: str) -> datetime | None:
             int(year), int(month), int(day), int(hour), int(minute), int(second), micro, zone
         )
     except ValueError as error:
-        problems.add(path, f"{text!r} is not a valid time: {error}")
+        problems.add(path, f"{show(text)} is not a valid time: {error}")
         return None
     return moment.astimezone(UTC)

@@ -24,12 +24,13 @@ known, reasons start with ``intent "<id>": ``, as in :mod:`wellclear.ingest.inte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from wellclear.geo.shapes import corridor
 from wellclear.ingest import _fields as f
 from wellclear.ingest._extent import (
+    DEFAULT_LIMITS,
     ExtentPaths,
     Limits,
     check_band_and_window,
@@ -64,7 +65,7 @@ class _Feature:
     extents: tuple[Volume4D, ...] | None
 
 
-def parse_geojson(text: str, source: str, *, limits: Limits = Limits()) -> tuple[Intent, ...]:
+def parse_geojson(text: str, source: str, *, limits: Limits = DEFAULT_LIMITS) -> tuple[Intent, ...]:
     """Intents from GeoJSON text; raises :class:`~wellclear.errors.InvalidInput` with every problem.
 
     >>> parse_geojson('{"type": "FeatureCollection", "features": []}', "empty.geojson")
@@ -89,7 +90,7 @@ def intents_from_geojson(
         problems.add("type", f'must be "FeatureCollection", not {f.show(top.get("type"))}')
         return ()
     raw = f.member(problems, top, "features", "")
-    items = f.read_list(problems, raw, "features", empty_ok=True) if raw is not None else None
+    items = f.read_list(problems, raw, "features", empty_ok=True)
     groups: dict[str, list[_Feature]] = {}
     for i, item in enumerate(items or ()):
         feature = _feature(problems, item, i, limits)
@@ -102,7 +103,8 @@ def intents_from_geojson(
 def _intent(problems: Problems, group: list[_Feature], limits: Limits) -> Intent | None:
     first = group[0]
     with problems.about(intent_subject(first.id)):
-        agreed = all(_agrees(problems, first, other) for other in group[1:])
+        agreements = [_agrees(problems, first, other) for other in group[1:]]  # report every one
+        agreed = all(agreements)
         extents = [e for feature in group for e in feature.extents or ()]
         if len(extents) > limits.max_extents:
             problems.add(
@@ -111,10 +113,18 @@ def _intent(problems: Problems, group: list[_Feature], limits: Limits) -> Intent
             )
             return None
     complete = all(feature.extents is not None for feature in group)
-    if not (agreed and complete) or None in (first.party, first.kind, first.priority, first.state):
+    intent_id, party, kind, priority, state = (
+        first.id,
+        first.party,
+        first.kind,
+        first.priority,
+        first.state,
+    )
+    if not (agreed and complete) or intent_id is None or party is None or kind is None:
         return None
-    assert first.id and first.party and first.kind and first.state and first.priority is not None
-    return Intent(first.id, first.party, first.kind, tuple(extents), first.priority, first.state)
+    if priority is None or state is None:
+        return None
+    return Intent(intent_id, party, kind, tuple(extents), priority, state)
 
 
 def _agrees(problems: Problems, first: _Feature, other: _Feature) -> bool:
@@ -145,7 +155,7 @@ def _feature(problems: Problems, value: object, i: int, limits: Limits) -> _Feat
         return None
     intent_id = _feature_id(problems, obj, props, path)
     with problems.about(intent_subject(intent_id)):
-        return _feature_body(problems, obj, props, i, intent_id, limits)
+        return _feature_body(problems, obj, props, i=i, intent_id=intent_id, limits=limits)
 
 
 def _feature_id(
@@ -161,6 +171,7 @@ def _feature_body(
     problems: Problems,
     obj: Mapping[str, object],
     props: Mapping[str, object],
+    *,
     i: int,
     intent_id: str | None,
     limits: Limits,
@@ -168,8 +179,10 @@ def _feature_body(
     path = key(index("features", i), "properties")
     kind = f.read_choice(problems, f.member(problems, props, "kind", path), key(path, "kind"), Kind)
     party = f.read_text(problems, f.member(problems, props, "party", path), key(path, "party"))
-    priority = f.read_int(problems, props.get("priority", 0), key(path, "priority"))
-    state = f.read_choice(problems, props.get("state", "accepted"), key(path, "state"), State)
+    priority = f.read_int(problems, f.optional(props, "priority", 0), key(path, "priority"))
+    state = f.read_choice(
+        problems, f.optional(props, "state", "accepted"), key(path, "state"), State
+    )
     outlines = _outlines(problems, obj, props, index("features", i), limits)
     extents = _extents(problems, props, path, kind, outlines)
     return _Feature(i, intent_id, party, kind, priority, state, extents)
@@ -206,6 +219,21 @@ def _extents(
     return tuple(Volume4D(o, floor_m, ceiling_m, start, end) for o in outlines if o is not None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    """A feature's geometry and where its parts are, for the shape readers."""
+
+    coordinates: object
+    path: str
+    props: Mapping[str, object]
+    props_path: str
+    limits: Limits
+
+    @property
+    def coordinates_path(self) -> str:
+        return key(self.path, "coordinates")
+
+
 def _outlines(
     problems: Problems,
     obj: Mapping[str, object],
@@ -213,31 +241,34 @@ def _outlines(
     path: str,
     limits: Limits,
 ) -> list[Outline | None]:
-    """The feature's outlines; ``None`` entries were refused (or ``[]`` if nothing was read)."""
+    """The feature's outlines; ``None`` entries were refused (``[]`` if nothing was read)."""
     geometry_path = key(path, "geometry")
     geometry = f.read_object(problems, f.member(problems, obj, "geometry", path), geometry_path)
     if geometry is None:
         return []
-    coords_path = key(geometry_path, "coordinates")
     coords = f.member(problems, geometry, "coordinates", geometry_path)
-    kind = geometry.get("type")
-    props_path = key(path, "properties")
-    if coords is None:
+    if coords is f.MISSING:
         return []
-    if kind == "Polygon":
-        return [_polygon(problems, coords, coords_path, limits)]
-    if kind == "MultiPolygon":
-        polygons = f.read_list(problems, coords, coords_path) or []
-        return [
-            _polygon(problems, p, index(coords_path, k), limits) for k, p in enumerate(polygons)
-        ]
-    if kind == "Point":
-        return [_circle(problems, coords, coords_path, props, props_path, geometry_path, limits)]
-    if kind == "LineString":
-        return [_corridor(problems, coords, coords_path, props, props_path, geometry_path, limits)]
-    expected = "Polygon, MultiPolygon, Point or LineString"
-    problems.add(key(geometry_path, "type"), f"must be {expected}, not {f.show(kind)}")
-    return []
+    reader = _READERS.get(str(geometry.get("type")))
+    if reader is None:
+        expected = "Polygon, MultiPolygon, Point or LineString"
+        problems.add(
+            key(geometry_path, "type"), f"must be {expected}, not {f.show(geometry.get('type'))}"
+        )
+        return []
+    shape = _Geometry(coords, geometry_path, props, key(path, "properties"), limits)
+    return reader(problems, shape)
+
+
+def _polygons(problems: Problems, shape: _Geometry) -> list[Outline | None]:
+    polygon = _polygon(problems, shape.coordinates, shape.coordinates_path, shape.limits)
+    return [polygon]
+
+
+def _multi_polygons(problems: Problems, shape: _Geometry) -> list[Outline | None]:
+    path = shape.coordinates_path
+    polygons = f.read_list(problems, shape.coordinates, path) or []
+    return [_polygon(problems, p, index(path, k), shape.limits) for k, p in enumerate(polygons)]
 
 
 def _polygon(problems: Problems, value: object, path: str, limits: Limits) -> Outline | None:
@@ -248,7 +279,7 @@ def _polygon(problems: Problems, value: object, path: str, limits: Limits) -> Ou
         problems.add(path, f"has {len(rings)} rings; holes are not supported, send the outer ring")
         return None
     ring_path = index(path, 0)
-    positions = _positions(problems, rings[0], ring_path, max_items=limits.max_vertices + 1)
+    positions = _positions(problems, rings[0], ring_path)
     if positions is None:
         return None
     if positions[0] != positions[-1]:
@@ -259,18 +290,14 @@ def _polygon(problems: Problems, value: object, path: str, limits: Limits) -> Ou
     return check_outline(problems, PolygonOutline(tuple(positions[:-1])), ring_path, limits)
 
 
-def _circle(
-    problems: Problems,
-    value: object,
-    path: str,
-    props: Mapping[str, object],
-    props_path: str,
-    geometry_path: str,
-    limits: Limits,
-) -> Outline | None:
-    center = _position(problems, value, path)
-    radius_path = key(props_path, "radius_m")
-    raw = props.get("radius_m")
+def _circle(problems: Problems, shape: _Geometry) -> list[Outline | None]:
+    return [_circle_outline(problems, shape)]
+
+
+def _circle_outline(problems: Problems, shape: _Geometry) -> Outline | None:
+    center = _position(problems, shape.coordinates, shape.coordinates_path)
+    radius_path = key(shape.props_path, "radius_m")
+    raw = shape.props.get("radius_m")
     if raw is None:
         problems.add(radius_path, "is required for a Point (the circle's radius in metres)")
         return None
@@ -280,21 +307,18 @@ def _circle(
         return None
     if center is None or radius_m is None:
         return None
-    return check_outline(problems, CircleOutline(center, radius_m), geometry_path, limits)
+    return check_outline(problems, CircleOutline(center, radius_m), shape.path, shape.limits)
 
 
-def _corridor(
-    problems: Problems,
-    value: object,
-    path: str,
-    props: Mapping[str, object],
-    props_path: str,
-    geometry_path: str,
-    limits: Limits,
-) -> Outline | None:
-    points = _positions(problems, value, path)
-    width_path = key(props_path, "width_m")
-    raw = props.get("width_m")
+def _corridor(problems: Problems, shape: _Geometry) -> list[Outline | None]:
+    return [_corridor_outline(problems, shape)]
+
+
+def _corridor_outline(problems: Problems, shape: _Geometry) -> Outline | None:
+    path = shape.coordinates_path
+    points = _positions(problems, shape.coordinates, path, shape.limits.max_vertices)
+    width_path = key(shape.props_path, "width_m")
+    raw = shape.props.get("width_m")
     if raw is None:
         problems.add(width_path, "is required for a LineString (the corridor's width in metres)")
         return None
@@ -307,11 +331,11 @@ def _corridor(
         return None
     if points is None or width_m is None:
         return None
-    return check_outline(problems, corridor(points, width_m), geometry_path, limits)
+    return check_outline(problems, corridor(points, width_m), shape.path, shape.limits)
 
 
 def _positions(
-    problems: Problems, value: object, path: str, *, max_items: int | None = None
+    problems: Problems, value: object, path: str, max_items: int | None = None
 ) -> list[LatLng] | None:
     items = f.read_list(problems, value, path, max_items=max_items)
     if items is None:
@@ -329,3 +353,11 @@ def _position(problems: Problems, value: object, path: str) -> LatLng | None:
     lng = f.read_longitude(problems, value[0], index(path, 0))
     lat = f.read_latitude(problems, value[1], index(path, 1))
     return None if lat is None or lng is None else LatLng(lat, lng)
+
+
+_READERS: dict[str, Callable[[Problems, _Geometry], list[Outline | None]]] = {
+    "Polygon": _polygons,
+    "MultiPolygon": _multi_polygons,
+    "Point": _circle,
+    "LineString": _corridor,
+}

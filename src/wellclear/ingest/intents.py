@@ -36,6 +36,7 @@ from datetime import datetime
 from wellclear.geo.units import feet_to_m
 from wellclear.ingest import _fields as f
 from wellclear.ingest._extent import (
+    DEFAULT_LIMITS,
     ExtentPaths,
     Limits,
     check_outline,
@@ -63,7 +64,7 @@ _VOLUME_FIELDS = frozenset(
 _ALTITUDE_UNITS_M = {"M": 1.0, "FT": feet_to_m(1.0)}
 
 
-def load_intents(path: pathlib.Path, *, limits: Limits = Limits()) -> tuple[Intent, ...]:
+def load_intents(path: pathlib.Path, *, limits: Limits = DEFAULT_LIMITS) -> tuple[Intent, ...]:
     """Intents from an F3548 JSON or a GeoJSON file, told apart by content.
 
     A top-level ``"type": "FeatureCollection"`` is GeoJSON; ``{"intents": [...]}``
@@ -89,7 +90,9 @@ def load_intents(path: pathlib.Path, *, limits: Limits = Limits()) -> tuple[Inte
     return intents
 
 
-def parse_intents_json(text: str, source: str, *, limits: Limits = Limits()) -> tuple[Intent, ...]:
+def parse_intents_json(
+    text: str, source: str, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Intent, ...]:
     """Intents from F3548 JSON text; raises :class:`InvalidInput` with every problem.
 
     >>> parse_intents_json('{"intents": []}', "empty.json")
@@ -148,8 +151,8 @@ def _intent_body(
 ) -> Intent | None:
     party = f.read_text(problems, f.member(problems, obj, "party", path), key(path, "party"))
     kind = f.read_choice(problems, f.member(problems, obj, "kind", path), key(path, "kind"), Kind)
-    priority = f.read_int(problems, obj.get("priority", 0), key(path, "priority"))
-    state = f.read_choice(problems, obj.get("state", "accepted"), key(path, "state"), State)
+    priority = f.read_int(problems, f.optional(obj, "priority", 0), key(path, "priority"))
+    state = f.read_choice(problems, f.optional(obj, "state", "accepted"), key(path, "state"), State)
     extents_path = key(path, "extents")
     raw = f.member(problems, obj, "extents", path)
     items = (
@@ -182,10 +185,18 @@ def _volume4d(
     outline = None if volume is None else _outline(problems, volume, volume_path, limits)
     lower_path, upper_path = key(volume_path, "altitude_lower"), key(volume_path, "altitude_upper")
     floor_m = (
-        None if volume is None else _altitude(problems, volume.get("altitude_lower"), lower_path)
+        None
+        if volume is None
+        else _altitude(
+            problems, f.member(problems, volume, "altitude_lower", volume_path), lower_path
+        )
     )
     ceiling_m = (
-        None if volume is None else _altitude(problems, volume.get("altitude_upper"), upper_path)
+        None
+        if volume is None
+        else _altitude(
+            problems, f.member(problems, volume, "altitude_upper", volume_path), upper_path
+        )
     )
     start_path, end_path = key(path, "time_start"), key(path, "time_end")
     paths = ExtentPaths(lower_path, upper_path, start_path, end_path)
@@ -197,7 +208,7 @@ def _volume4d(
         outline=outline,
         floor_m=floor_m,
         ceiling_m=ceiling_m,
-        start=_time(problems, obj.get("time_start"), start_path),
+        start=_time(problems, f.member(problems, obj, "time_start", path), start_path),
         end=None if end_missing else _time(problems, obj["time_end"], end_path),
         end_missing=end_missing,
     )
@@ -210,22 +221,16 @@ def _outline(
     if polygon is not None and circle is not None:
         problems.add(path, "has both outline_polygon and outline_circle; give exactly one")
         return None
-    if polygon is not None:
-        outline = _polygon(problems, polygon, key(path, "outline_polygon"), limits)
-        return (
-            None
-            if outline is None
-            else check_outline(problems, outline, key(path, "outline_polygon"), limits)
-        )
-    if circle is not None:
-        outline = _circle(problems, circle, key(path, "outline_circle"))
-        return (
-            None
-            if outline is None
-            else check_outline(problems, outline, key(path, "outline_circle"), limits)
-        )
-    problems.add(path, "needs an outline_polygon or an outline_circle")
-    return None
+    if polygon is None and circle is None:
+        problems.add(path, "needs an outline_polygon or an outline_circle")
+        return None
+    outline_path = key(path, "outline_polygon" if polygon is not None else "outline_circle")
+    outline: Outline | None = (
+        _polygon(problems, polygon, outline_path, limits)
+        if polygon is not None
+        else _circle(problems, circle, outline_path)
+    )
+    return None if outline is None else check_outline(problems, outline, outline_path, limits)
 
 
 def _polygon(problems: Problems, value: object, path: str, limits: Limits) -> PolygonOutline | None:
@@ -234,11 +239,7 @@ def _polygon(problems: Problems, value: object, path: str, limits: Limits) -> Po
         return None
     vertices_path = key(path, "vertices")
     raw = f.member(problems, obj, "vertices", path)
-    items = (
-        None
-        if raw is None
-        else f.read_list(problems, raw, vertices_path, max_items=limits.max_vertices)
-    )
+    items = f.read_list(problems, raw, vertices_path, max_items=limits.max_vertices)
     if items is None:
         return None
     vertices = [_latlng(problems, item, index(vertices_path, i)) for i, item in enumerate(items)]
@@ -263,10 +264,10 @@ def _circle(problems: Problems, value: object, path: str) -> CircleOutline | Non
         return None
     value_path = key(radius_path, "value")
     radius_m = f.read_number(problems, f.member(problems, radius, "value", radius_path), value_path)
-    units = f.member(problems, radius, "units", radius_path)
-    if units is not None and units != "M":
-        problems.add(key(radius_path, "units"), f'must be "M" (metres), not {f.show(units)}')
-        return None
+    units_path = key(radius_path, "units")
+    units = f.read_literal(
+        problems, f.member(problems, radius, "units", radius_path), units_path, ("M",), " (metres)"
+    )
     if radius_m is not None and radius_m <= 0:
         problems.add(value_path, f"must be more than 0 m, not {radius_m:g}")
         return None
@@ -286,41 +287,31 @@ def _latlng(problems: Problems, value: object, path: str) -> LatLng | None:
 
 def _altitude(problems: Problems, value: object, path: str) -> float | None:
     """Metres above the WGS84 ellipsoid."""
-    if value is None:
-        problems.add(path, "is required")
-        return None
     obj = f.read_object(problems, value, path, frozenset({"value", "reference", "units"}))
     if obj is None:
         return None
     number = f.read_number(problems, f.member(problems, obj, "value", path), key(path, "value"))
-    reference = f.member(problems, obj, "reference", path)
-    if reference is not None and reference != "W84":
-        problems.add(
-            key(path, "reference"),
-            f'must be "W84" (height above the WGS84 ellipsoid), not {f.show(reference)}',
-        )
-    units = f.member(problems, obj, "units", path)
-    if units is not None and units not in _ALTITUDE_UNITS_M:
-        problems.add(key(path, "units"), f'must be "M" or "FT", not {f.show(units)}')
-    if (
-        number is None
-        or reference != "W84"
-        or not isinstance(units, str)
-        or units not in _ALTITUDE_UNITS_M
-    ):
+    reference = f.read_literal(
+        problems,
+        f.member(problems, obj, "reference", path),
+        key(path, "reference"),
+        ("W84",),
+        " (height above the WGS84 ellipsoid)",
+    )
+    units = f.read_literal(
+        problems, f.member(problems, obj, "units", path), key(path, "units"), ("M", "FT")
+    )
+    if number is None or reference is None or units is None:
         return None
     return number * _ALTITUDE_UNITS_M[units]
 
 
 def _time(problems: Problems, value: object, path: str) -> datetime | None:
-    if value is None:
-        problems.add(path, "is required")
-        return None
     obj = f.read_object(problems, value, path, frozenset({"value", "format"}))
     if obj is None:
         return None
-    time_format = f.member(problems, obj, "format", path)
-    if time_format is not None and time_format != "RFC3339":
-        problems.add(key(path, "format"), f'must be "RFC3339", not {f.show(time_format)}')
+    time_format = f.read_literal(
+        problems, f.member(problems, obj, "format", path), key(path, "format"), ("RFC3339",)
+    )
     moment = f.read_time(problems, f.member(problems, obj, "value", path), key(path, "value"))
-    return moment if time_format == "RFC3339" else None
+    return None if time_format is None else moment

@@ -42,7 +42,7 @@ def default_policy() -> Policy:
 
 
 def load_policy(path: pathlib.Path) -> Policy:
-    """The policy in a TOML file; raises :class:`~wellclear.errors.InvalidInput` with every problem."""
+    """The policy in a TOML file; raises :class:`~wellclear.errors.InvalidInput` on any problem."""
     return parse_policy(f.read_text_file(path), str(path))
 
 
@@ -53,14 +53,13 @@ def parse_policy(text: str, source: str) -> Policy:
     ...              'vertical_m = "ignore"\\ntime_s = 0\\nmode = "notify"', "p.toml").rule(
     ...     Kind.SITE, Kind.FLIGHT).horizontal_m
     500.0
-    >>> parse_policy('[[pair]]\\nkinds = ["flight", "boat"]', "p.toml")
+    >>> parse_policy('[[pair]]\\nkinds = ["flight", "boat"]\\nmode = "notify"', "p.toml")
     Traceback (most recent call last):
     ...
-    wellclear.errors.InvalidInput: p.toml: pair[0].kinds[1]: must be one of flight, operation, movement, site, restriction, not 'boat'
+    wellclear.errors.InvalidInput: p.toml: pair[0].kinds[1]: must be one of ..., not "boat"
     p.toml: pair[0].horizontal_m: is required
     p.toml: pair[0].vertical_m: is required
     p.toml: pair[0].time_s: is required
-    p.toml: pair[0].mode: is required
     """
     problems = Problems(source)
     try:
@@ -76,8 +75,7 @@ def parse_policy(text: str, source: str) -> Policy:
 
 def _policy(problems: Problems, document: Mapping[str, object]) -> Policy:
     f.read_object(problems, document, "", frozenset({"pair"}))
-    raw = document.get("pair", [])
-    pairs = f.read_list(problems, raw, "pair", empty_ok=True)
+    pairs = f.read_list(problems, document.get("pair", []), "pair", empty_ok=True)
     rules: dict[frozenset[Kind], PairRule] = {}
     first_index: dict[frozenset[Kind], int] = {}
     for i, item in enumerate(pairs or ()):
@@ -91,12 +89,9 @@ def _policy(problems: Problems, document: Mapping[str, object]) -> Policy:
             continue
         if kinds in first_index:
             where = index("pair", first_index[kinds])
-            names = (
-                " and ".join(sorted(k.value for k in kinds))
-                if len(kinds) == 2
-                else next(iter(kinds)).value
+            problems.add(
+                key(path, "kinds"), f"the pair {_pair_name(kinds)} is already set by {where}"
             )
-            problems.add(key(path, "kinds"), f"{names} are already set by {where}")
             continue
         first_index[kinds] = i
         if rule is not None:
@@ -104,10 +99,15 @@ def _policy(problems: Problems, document: Mapping[str, object]) -> Policy:
     return Policy(rules)
 
 
+def _pair_name(kinds: frozenset[Kind]) -> str:
+    names = sorted(k.value for k in kinds)
+    return "-".join(names if len(names) == 2 else names * 2)
+
+
 def _kinds(problems: Problems, obj: Mapping[str, object], path: str) -> frozenset[Kind] | None:
     kinds_path = key(path, "kinds")
     raw = f.member(problems, obj, "kinds", path)
-    if raw is None:
+    if raw is f.MISSING:
         return None
     if not isinstance(raw, list) or len(raw) != 2:
         got = f"{len(raw)} items" if isinstance(raw, list) else f.show(raw)
@@ -119,33 +119,33 @@ def _kinds(problems: Problems, obj: Mapping[str, object], path: str) -> frozense
 
 def _rule(problems: Problems, obj: Mapping[str, object], path: str) -> PairRule | None:
     horizontal_m = _distance(problems, obj, "horizontal_m", path)
-    vertical_m = _vertical(problems, obj, path)
+    vertical_ok, vertical_m = _vertical(problems, obj, path)
     time_s = _distance(problems, obj, "time_s", path)
     mode = f.read_choice(problems, f.member(problems, obj, "mode", path), key(path, "mode"), Mode)
-    if horizontal_m is None or vertical_m is None or time_s is None or mode is None:
+    if horizontal_m is None or not vertical_ok or time_s is None or mode is None:
         return None
-    return PairRule(
-        horizontal_m, None if vertical_m == IGNORE_VERTICAL else vertical_m, time_s, mode
-    )
+    return PairRule(horizontal_m, vertical_m, time_s, mode)
 
 
 def _distance(problems: Problems, obj: Mapping[str, object], name: str, path: str) -> float | None:
     """A required number, zero or more."""
     raw = f.member(problems, obj, name, path)
-    number = None if raw is None else f.read_number(problems, raw, key(path, name))
+    number = f.read_number(problems, raw, key(path, name))
     if number is not None and number < 0:
         problems.add(key(path, name), f"must be 0 or more, not {number:g}")
         return None
     return number
 
 
-def _vertical(problems: Problems, obj: Mapping[str, object], path: str) -> float | str | None:
-    if obj.get("vertical_m") == IGNORE_VERTICAL:
-        return IGNORE_VERTICAL
-    if isinstance(obj.get("vertical_m"), str):
-        problems.add(
-            key(path, "vertical_m"),
-            f'must be a number or "ignore", not {f.show(obj["vertical_m"])}',
-        )
-        return None
-    return _distance(problems, obj, "vertical_m", path)
+def _vertical(
+    problems: Problems, obj: Mapping[str, object], path: str
+) -> tuple[bool, float | None]:
+    """Whether the vertical separation is usable, and its metres (``None``: altitude ignored)."""
+    raw = obj.get("vertical_m")
+    if raw == IGNORE_VERTICAL:
+        return True, None
+    if isinstance(raw, str):
+        problems.add(key(path, "vertical_m"), f'must be a number or "ignore", not {f.show(raw)}')
+        return False, None
+    vertical_m = _distance(problems, obj, "vertical_m", path)
+    return vertical_m is not None, vertical_m

@@ -94,7 +94,8 @@ def _project(table: ExtentTable, rows: IntArray, frame: Frame) -> GeometryArray:
     is_point = counts == 1
     geoms[is_point] = shapely.points(xy[is_point[owner]])
     if (~is_point).any():
-        ring_owner = owner[~is_point[owner]]
+        polygon_number = np.cumsum(~is_point) - 1  # contiguous ids, as shapely requires
+        ring_owner = polygon_number[owner[~is_point[owner]]]
         rings = shapely.linearrings(xy[~is_point[owner]], indices=ring_owner)
         geoms[~is_point] = shapely.polygons(rings)
     return geoms

@@ -14,7 +14,7 @@ overlap whenever that can happen:
   the whole circle.
 - altitude: h + vs·t, padded by the vertical separation.
 
-Padding: a pair uses max(r_i, r_j); with p = max(r − r_min/2, r_min/2) every pair has
+Padding: a pair uses max(r_i, r_j); with p = max(r - r_min/2, r_min/2) every pair has
 p_i + p_j ≥ max(r_i, r_j), and equal radii give the tight p = r/2. Margins cover the
 floors of the exact phase (|Δv|² ≥ 1e-6, |Δvs| ≥ 1e-6) and rounding.
 """
@@ -46,9 +46,9 @@ def _pads(radius: FloatArray) -> FloatArray:
     return np.maximum(radius - smallest / 2.0, smallest / 2.0)
 
 
-def _sweep(start: FloatArray, rate: FloatArray, horizon_s: float, pad: FloatArray) -> tuple[
-    FloatArray, FloatArray
-]:
+def _sweep(
+    start: FloatArray, rate: FloatArray, horizon_s: float, pad: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     end = start + rate * horizon_s
     return np.minimum(start, end) - pad, np.maximum(start, end) + pad
 
@@ -63,14 +63,14 @@ def swept_boxes(sv: StateVectors) -> Boxes:
     >>> round(float(b.y_hi_m[0] - b.y_lo_m[0])), round(float(b.z_hi_m[0] - b.z_lo_m[0]), 1)
     (39263, 306.8)
     """
-    horizon_s = float(sv.lookahead_s.max()) if len(sv) else 0.0
+    horizon_s = float(sv.lookahead_s.max()) if sv.size else 0.0
     pad_h = _pads(sv.rpz_m) + _ROUNDING_M + 1e-3 * horizon_s  # |Δv| floored at 1e-3 m/s
     pad_v = _pads(sv.hpz_m) + _ROUNDING_M + 2e-6 * horizon_s  # |Δvs| floored at 1e-6 m/s
     north, east = sv.north_mps, sv.east_mps
     lat_rad = np.radians(sv.lat_deg)
     y_lo, y_hi = _sweep(EARTH_RADIUS_M * lat_rad, north, horizon_s, pad_h)
 
-    if len(sv):
+    if sv.size:
         reach_m = 2.0 * float(pad_h.max()) + 2.0 * float(np.abs(north).max()) * horizon_s
     else:
         reach_m = 0.0

@@ -51,7 +51,32 @@ class Approach(NamedTuple):
         return np.maximum(self.t_in_s, 0.0)
 
 
-def relative_position(sv: StateVectors, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
+class Kinematics(NamedTuple):
+    """Per-aircraft quantities of the pair formulas, computed once per scene."""
+
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    cos_half_lat: FloatArray  # cos(φ/2): cos φ̄ = cos(φi/2)cos(φj/2) - sin(φi/2)sin(φj/2)
+    sin_half_lat: FloatArray
+    east_mps: FloatArray
+    north_mps: FloatArray
+
+    @classmethod
+    def of(cls, sv: StateVectors) -> Kinematics:
+        half_lat = np.radians(sv.lat_deg) * 0.5
+        return cls(
+            sv.lat_deg,
+            sv.lon_deg,
+            np.cos(half_lat),
+            np.sin(half_lat),
+            sv.east_mps,
+            sv.north_mps,
+        )
+
+
+def relative_position(
+    k: Kinematics | StateVectors, i: IntArray, j: IntArray
+) -> tuple[FloatArray, FloatArray]:
     """East and north position of ``j`` relative to ``i`` (m) on the pair's flat earth.
 
     >>> from wellclear.tactical.states import state_vectors
@@ -61,13 +86,85 @@ def relative_position(sv: StateVectors, i: IntArray, j: IntArray) -> tuple[Float
     >>> round(float(east[0]), 1), float(north[0])
     (22239.0, 0.0)
     """
-    dlat_rad = np.radians(sv.lat_deg[j] - sv.lat_deg[i])
-    dlon_rad = np.radians((sv.lon_deg[j] - sv.lon_deg[i] + 180.0) % 360.0 - 180.0)
-    cos_mean = np.cos(np.radians(sv.lat_deg[j] + sv.lat_deg[i]) * 0.5)
-    return EARTH_RADIUS_M * dlon_rad * cos_mean, EARTH_RADIUS_M * dlat_rad
+    if isinstance(k, StateVectors):
+        k = Kinematics.of(k)
+    dlat_rad = np.radians(k.lat_deg[j] - k.lat_deg[i])
+    dlon_deg = k.lon_deg[j] - k.lon_deg[i]
+    across = np.flatnonzero(np.abs(dlon_deg) > 180.0)  # wrap only these: same bits per pair
+    dlon_deg[across] = (dlon_deg[across] + 180.0) % 360.0 - 180.0
+    cos_mean = k.cos_half_lat[i] * k.cos_half_lat[j] - k.sin_half_lat[i] * k.sin_half_lat[j]
+    return EARTH_RADIUS_M * np.radians(dlon_deg) * cos_mean, EARTH_RADIUS_M * dlat_rad
 
 
-def closest_approach(sv: StateVectors, i: ArrayLike, j: ArrayLike) -> Approach:
+def _pair_max(values: FloatArray, i: IntArray, j: IntArray) -> FloatArray | float:
+    """The larger of the two aircraft's values; a scalar when all aircraft agree."""
+    if values.size and values.min() == values.max():
+        return float(values[0])
+    return np.maximum(values[i], values[j])
+
+
+class _Horizontal(NamedTuple):
+    tcpa_s: FloatArray
+    dcpa2_m2: FloatArray
+    dist2_m2: FloatArray
+    threat: BoolArray  # dcpa < separation
+    t_in_s: FloatArray
+    t_out_s: FloatArray
+
+
+class Relative(NamedTuple):
+    """Motion of ``j`` relative to ``i`` in the pair's flat frame (arrays over pairs)."""
+
+    east_m: FloatArray
+    north_m: FloatArray
+    east_mps: FloatArray
+    north_mps: FloatArray
+    up_m: FloatArray
+    up_mps: FloatArray
+
+
+def relative_motion(sv: StateVectors, k: Kinematics, i: IntArray, j: IntArray) -> Relative:
+    """Position and velocity of each pair's ``j`` relative to its ``i``."""
+    dx, dy = relative_position(k, i, j)
+    return Relative(
+        dx,
+        dy,
+        k.east_mps[j] - k.east_mps[i],
+        k.north_mps[j] - k.north_mps[i],
+        sv.alt_m[j] - sv.alt_m[i],
+        sv.vs_mps[j] - sv.vs_mps[i],
+    )
+
+
+def _horizontal(
+    dx: FloatArray, dy: FloatArray, du: FloatArray, dv: FloatArray, rpz: FloatArray | float
+) -> _Horizontal:
+    """tcpa, dcpa², distance², and the interval of the horizontal loss of separation."""
+    dv2 = du * du + dv * dv
+    dv2 = np.where(np.abs(dv2) < DV2_FLOOR_M2PS2, DV2_FLOOR_M2PS2, dv2)
+    dist2 = dx * dx + dy * dy
+    tcpa = -(du * dx + dv * dy) / dv2
+    dcpa2 = np.abs(dist2 - tcpa * tcpa * dv2)
+    r2 = rpz * rpz
+    horizontal = dcpa2 < r2
+    dt_hor = np.sqrt(np.maximum(0.0, r2 - dcpa2)) / np.sqrt(dv2)
+    t_in = np.where(horizontal, tcpa - dt_hor, _NEVER_S)
+    t_out = np.where(horizontal, tcpa + dt_hor, -_NEVER_S)
+    return _Horizontal(tcpa, dcpa2, dist2, horizontal, t_in, t_out)
+
+
+def horizontal_threats(sv: StateVectors, k: Kinematics, i: IntArray, j: IntArray) -> BoolArray:
+    """Pairs that may conflict: horizontal interval meets [0, look-ahead) (implied by conflict)."""
+    dx, dy = relative_position(k, i, j)
+    du = k.east_mps[j] - k.east_mps[i]
+    dv = k.north_mps[j] - k.north_mps[i]
+    h = _horizontal(dx, dy, du, dv, _pair_max(sv.rpz_m, i, j))
+    return h.threat & (h.t_out_s > 0.0) & (h.t_in_s < _pair_max(sv.lookahead_s, i, j))
+
+
+def closest_approach(
+    sv: StateVectors, i: ArrayLike, j: ArrayLike, kinematics: Kinematics | None = None
+) -> Approach:
     """Closest point of approach and conflict interval of each pair (vectorised).
 
     Crossing at right angles, both 10 km from the crossing point at 200 m/s:
@@ -99,37 +196,48 @@ def closest_approach(sv: StateVectors, i: ArrayLike, j: ArrayLike) -> Approach:
     """
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)
-    dx, dy = relative_position(sv, i, j)
-    east, north = sv.east_mps, sv.north_mps
-    du = east[j] - east[i]
-    dv = north[j] - north[i]
-    dv2 = du * du + dv * dv
-    dv2 = np.where(np.abs(dv2) < DV2_FLOOR_M2PS2, DV2_FLOOR_M2PS2, dv2)
-    dist2 = dx * dx + dy * dy
-    tcpa = -(du * dx + dv * dy) / dv2
-    dcpa2 = np.abs(dist2 - tcpa * tcpa * dv2)
+    k = Kinematics.of(sv) if kinematics is None else kinematics
+    return approach_of(
+        i,
+        j,
+        relative_motion(sv, k, i, j),
+        rpz_m=_pair_max(sv.rpz_m, i, j),
+        hpz_m=_pair_max(sv.hpz_m, i, j),
+        lookahead_s=_pair_max(sv.lookahead_s, i, j),
+    )
 
-    rpz = np.maximum(sv.rpz_m[i], sv.rpz_m[j])
-    r2 = rpz * rpz
-    horizontal = dcpa2 < r2
-    dt_hor = np.sqrt(np.maximum(0.0, r2 - dcpa2)) / np.sqrt(dv2)
-    t_in_hor = np.where(horizontal, tcpa - dt_hor, _NEVER_S)
-    t_out_hor = np.where(horizontal, tcpa + dt_hor, -_NEVER_S)
 
-    dalt = sv.alt_m[j] - sv.alt_m[i]
-    dvs = sv.vs_mps[j] - sv.vs_mps[i]
-    dvs = np.where(np.abs(dvs) < DVS_FLOOR_MPS, DVS_FLOOR_MPS, dvs)
-    hpz = np.maximum(sv.hpz_m[i], sv.hpz_m[j])
-    t_hi = (dalt + hpz) / -dvs
-    t_lo = (dalt - hpz) / -dvs
-    t_in = np.maximum(np.minimum(t_hi, t_lo), t_in_hor)
-    t_out = np.minimum(np.maximum(t_hi, t_lo), t_out_hor)
+def approach_of(
+    i: IntArray,
+    j: IntArray,
+    rel: Relative,
+    *,
+    rpz_m: FloatArray | float,
+    hpz_m: FloatArray | float,
+    lookahead_s: FloatArray | float,
+) -> Approach:
+    """The kinematic core: CPA and conflict interval from relative motion (no geodesy).
 
-    lookahead = np.maximum(sv.lookahead_s[i], sv.lookahead_s[j])
-    conflict = horizontal & (t_in <= t_out) & (t_out > 0.0) & (t_in < lookahead)
-    dist = np.sqrt(dist2)
-    los = (dist < rpz) & (np.abs(dalt) < hpz)
-    return Approach(i, j, tcpa, np.sqrt(dcpa2), t_in, t_out, dist, dalt, conflict, los)
+    Zero relative speed inside the zone: in conflict for all time (entry far in the past).
+
+    >>> z = np.zeros(1)
+    >>> rel = Relative(np.array([3000.0]), z, z, z, np.array([100.0]), z)
+    >>> a = approach_of(z.astype(np.intp), z.astype(np.intp), rel,
+    ...                 rpz_m=9260.0, hpz_m=304.8, lookahead_s=300.0)
+    >>> bool(a.conflict[0]), float(a.tlos_s[0]), bool(a.los[0])
+    (True, 0.0, True)
+    """
+    h = _horizontal(rel.east_m, rel.north_m, rel.east_mps, rel.north_mps, rpz_m)
+    dvs = np.where(np.abs(rel.up_mps) < DVS_FLOOR_MPS, DVS_FLOOR_MPS, rel.up_mps)
+    t_hi = (rel.up_m + hpz_m) / -dvs
+    t_lo = (rel.up_m - hpz_m) / -dvs
+    t_in = np.maximum(np.minimum(t_hi, t_lo), h.t_in_s)
+    t_out = np.minimum(np.maximum(t_hi, t_lo), h.t_out_s)
+    conflict = h.threat & (t_in <= t_out) & (t_out > 0.0) & (t_in < lookahead_s)
+    dist = np.sqrt(h.dist2_m2)
+    los = (dist < rpz_m) & (np.abs(rel.up_m) < hpz_m)
+    dcpa = np.sqrt(h.dcpa2_m2)
+    return Approach(i, j, h.tcpa_s, dcpa, t_in, t_out, dist, rel.up_m, conflict, los)
 
 
 def all_pairs(n: int) -> tuple[IntArray, IntArray]:

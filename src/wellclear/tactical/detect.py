@@ -10,7 +10,13 @@ import numpy as np
 import numpy.typing as npt
 
 from wellclear.tactical.broad import CHUNK_PAIRS, iter_candidate_pairs
-from wellclear.tactical.cpa import Approach, all_pairs, closest_approach
+from wellclear.tactical.cpa import (
+    Approach,
+    Kinematics,
+    all_pairs,
+    closest_approach,
+    horizontal_threats,
+)
 from wellclear.tactical.states import BoolArray, FloatArray, IntArray, StateVectors
 
 
@@ -45,7 +51,9 @@ class Conflicts(NamedTuple):
     los: BoolArray
     level: npt.NDArray[np.int8]
 
-    def __len__(self) -> int:  # the number of conflicts, not of fields
+    @property
+    def size(self) -> int:
+        """The number of conflicts (``len()`` counts the fields of the tuple)."""
         return int(self.i.shape[0])
 
     def levels(self) -> list[AlertLevel]:
@@ -75,9 +83,9 @@ def _conflicts(approaches: list[Approach], thresholds: AlertThresholds) -> Confl
         return Conflicts(
             empty_i, empty_i, empty_f, empty_f, empty_f, np.empty(0, bool), np.empty(0, np.int8)
         )
-    joined = Approach(*(np.concatenate(fields) for fields in zip(*kept, strict=True)))
+    joined = Approach._make(np.concatenate(fields) for fields in zip(*kept, strict=True))
     order = np.lexsort((joined.j, joined.i))
-    a = Approach(*(field[order] for field in joined))
+    a = Approach._make(field[order] for field in joined)
     tlos = a.tlos_s
     return Conflicts(
         a.i, a.j, a.tcpa_s, a.dcpa_m, tlos, a.los, alert_levels(tlos, a.los, thresholds)
@@ -85,7 +93,7 @@ def _conflicts(approaches: list[Approach], thresholds: AlertThresholds) -> Confl
 
 
 def _only_conflicts(a: Approach) -> Approach:
-    return Approach(*(field[a.conflict] for field in a))
+    return Approach._make(field[a.conflict] for field in a)
 
 
 def detect(
@@ -109,17 +117,21 @@ def detect(
 
     No aircraft, no conflicts:
 
-    >>> len(detect(state_vectors(lat_deg=[], lon_deg=[], alt_m=0.0, trk_deg=0.0, gs_mps=0.0)))
+    >>> detect(state_vectors(lat_deg=[], lon_deg=[], alt_m=0.0, trk_deg=0.0, gs_mps=0.0)).size
     0
     """
-    approaches = [
-        _only_conflicts(closest_approach(sv, p.i, p.j))
-        for p in iter_candidate_pairs(sv, chunk_pairs)
-    ]
+    kinematics = Kinematics.of(sv)
+    approaches = []
+    for pairs in iter_candidate_pairs(sv, chunk_pairs):
+        threat = horizontal_threats(sv, kinematics, pairs.i, pairs.j)
+        i, j = pairs.i[threat], pairs.j[threat]
+        approaches.append(_only_conflicts(closest_approach(sv, i, j, kinematics)))
     return _conflicts(approaches, thresholds)
 
 
-def detect_all_pairs(sv: StateVectors, thresholds: AlertThresholds = AlertThresholds()) -> Conflicts:
+def detect_all_pairs(
+    sv: StateVectors, thresholds: AlertThresholds = AlertThresholds()
+) -> Conflicts:
     """The same answer as ``detect`` by the O(N²) all-pairs formula: the reference."""
-    i, j = all_pairs(len(sv))
+    i, j = all_pairs(sv.size)
     return _conflicts([_only_conflicts(closest_approach(sv, i, j))], thresholds)

@@ -43,7 +43,9 @@ class StateVectors(NamedTuple):
     hpz_m: FloatArray
     lookahead_s: FloatArray
 
-    def __len__(self) -> int:  # the number of aircraft, not of fields
+    @property
+    def size(self) -> int:
+        """The number of aircraft (``len()`` counts the fields of the tuple)."""
         return int(self.lat_deg.shape[0])
 
     @property
@@ -82,7 +84,7 @@ def state_vectors(
 
     >>> sv = state_vectors(lat_deg=[52.0, 52.1], lon_deg=[5.0, 5.0], alt_m=3000.0,
     ...                    trk_deg=[0.0, 180.0], gs_mps=200.0)
-    >>> len(sv), float(sv.rpz_m[1]), float(sv.hpz_m[0])
+    >>> sv.size, float(sv.rpz_m[1]), float(sv.hpz_m[0])
     (2, 9260.0, 304.8)
     >>> state_vectors(lat_deg=[91.0], lon_deg=[0.0], alt_m=0.0, trk_deg=0.0, gs_mps=0.0)
     Traceback (most recent call last):

@@ -1,0 +1,365 @@
+"""``wellclear monitor``: live conflict alerts from an SBS-1 feed, an SBS recording or OpenSky CSV.
+
+The feeds are read here (sockets and files are the CLI's business); parsing lives in
+``wellclear.ingest``, tracks and detection in ``wellclear.tactical``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from wellclear.cli import app
+from wellclear.ingest.opensky import OpenSkyRows, row_time_s
+from wellclear.ingest.sbs import LineCounts, Outcome, apply_line, line_time_s
+from wellclear.tactical import LEVELS, detect
+from wellclear.tactical.tracks import STALE_DEFAULT_S, TrackTable
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
+ROWS_SHOWN = 25
+_SEVERITY = {"preventive": 0, "corrective": 1, "warning": 2}
+_STYLE = {"warning": "bold red", "corrective": "yellow", "preventive": "cyan"}
+
+
+def _iso(time_s: float) -> str:
+    return datetime.fromtimestamp(time_s, UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Monitor:
+    """Feeds lines into tracks and runs a detection cycle every ``interval_s`` of feed time."""
+
+    table: TrackTable
+    interval_s: float
+    jsonl: IO[str] | None = None
+    counts: LineCounts = field(default_factory=LineCounts)
+    alerts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    pairs_seen: set[tuple[str, str]] = field(default_factory=set)
+    cycles: int = 0
+    cycle_ms: float = 0.0
+    now_s: float = 0.0
+    next_cycle_s: float | None = None
+
+    def feed(self, time_s: float, outcome: Outcome, line: str) -> bool:
+        """Count a line applied at ``time_s``; True when a cycle ran."""
+        self.counts.add(outcome, line)
+        self.now_s = max(self.now_s, time_s)
+        if self.next_cycle_s is None:
+            self.next_cycle_s = self.now_s + self.interval_s
+        if self.now_s < self.next_cycle_s:
+            return False
+        self.cycle()
+        self.next_cycle_s = self.now_s + self.interval_s
+        return True
+
+    def cycle(self) -> None:
+        started = time.perf_counter()
+        self.table.drop_stale(self.now_s)
+        ids, states = self.table.snapshot(self.now_s)
+        conflicts = detect(states)
+        current: dict[tuple[str, str], dict[str, Any]] = {}
+        for k, level in enumerate(conflicts.levels()):
+            a, b = sorted((ids[int(conflicts.i[k])], ids[int(conflicts.j[k])]))
+            current[a, b] = {
+                "pair": [a, b],
+                "callsigns": [self.table.tracks[a].callsign, self.table.tracks[b].callsign],
+                "level": level.value,
+                "tcpa_s": round(float(conflicts.tcpa_s[k]), 1),
+                "dcpa_m": round(float(conflicts.dcpa_m[k])),
+                "tlos_s": round(float(conflicts.tlos_s[k]), 1),
+                "los": bool(conflicts.los[k]),
+            }
+        self._log(current)
+        self.alerts = current
+        self.pairs_seen.update(current)
+        self.cycles += 1
+        self.cycle_ms = (time.perf_counter() - started) * 1000
+
+    def _log(self, current: dict[tuple[str, str], dict[str, Any]]) -> None:
+        if self.jsonl is None:
+            return
+        stamp = {"time": _iso(self.now_s), "time_s": round(self.now_s, 3)}
+        for pair, alert in current.items():
+            before = self.alerts.get(pair)
+            if before is None or before["level"] != alert["level"]:
+                event = "new" if before is None else "level"
+                self.jsonl.write(json.dumps({**stamp, "event": event, **alert}) + "\n")
+        for pair in self.alerts.keys() - current.keys():
+            self.jsonl.write(json.dumps({**stamp, "event": "cleared", "pair": list(pair)}) + "\n")
+        self.jsonl.flush()
+
+    def summary(self) -> dict[str, Any]:
+        tracks = [
+            {
+                "id": t.id,
+                "callsign": t.callsign,
+                "lat": t.lat_deg,
+                "lon": t.lon_deg,
+                "alt_m": t.alt_m,
+                "gs_mps": t.gs_mps,
+                "trk_deg": t.trk_deg,
+                "vs_mps": t.vs_mps,
+                "on_ground": t.on_ground,
+                "position_time": _iso(t.position_s) if t.position_s > 0 else None,
+            }
+            for t in sorted(self.table.tracks.values(), key=lambda t: t.id)
+        ]
+        c = self.counts
+        return {
+            "time": _iso(self.now_s) if self.now_s else None,
+            "lines": c.lines,
+            "applied": c.applied,
+            "ignored": c.ignored,
+            "malformed": c.malformed,
+            "malformed_examples": c.examples,
+            "cycles": self.cycles,
+            "alerting_pairs": len(self.pairs_seen),
+            "current_alerts": list(self.alerts.values()),
+            "tracks": tracks,
+        }
+
+    def view(self) -> Table:
+        caption = (
+            f"{_iso(self.now_s) if self.now_s else '-'}  {len(self.table)} tracks  "
+            f"{self.counts.lines} lines ({self.counts.malformed} malformed)  "
+            f"cycle {self.cycle_ms:.0f} ms"
+        )
+        table = Table("pair", "callsigns", "level", "tLOS s", "tCPA s", "dCPA m", "LoS")
+        table.caption = caption
+        rows = sorted(self.alerts.values(), key=lambda a: (a["tlos_s"], a["pair"]))
+        for alert in rows[:ROWS_SHOWN]:
+            table.add_row(
+                Text(" / ".join(alert["pair"])),
+                Text(" / ".join(c or "-" for c in alert["callsigns"])),
+                Text(alert["level"], style=_STYLE[alert["level"]]),
+                f"{alert['tlos_s']:.0f}",
+                f"{alert['tcpa_s']:.0f}",
+                f"{alert['dcpa_m']:.0f}",
+                "yes" if alert["los"] else "",
+            )
+        return table
+
+
+Source = Iterator[tuple[float, Outcome, str]]
+
+
+def _open_text(path: Path, stack: ExitStack) -> tuple[IO[bytes], IO[str]]:
+    raw = stack.enter_context(path.open("rb"))
+    binary: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw  # type: ignore[assignment]
+    text = io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline="")
+    return raw, stack.enter_context(text)
+
+
+def _paced(
+    lines: IO[str], time_of: Callable[[str], float | None], speed: float
+) -> Iterator[tuple[float, str]]:
+    """Lines with their feed time, slept so feed time runs ``speed`` times wall time."""
+    first: tuple[float, float] | None = None
+    last_s = 0.0
+    for line in lines:
+        time_s = time_of(line)
+        last_s = last_s if time_s is None else max(last_s, time_s)
+        if speed > 0 and time_s is not None:
+            if first is None:
+                first = (time_s, time.monotonic())
+            ahead = first[1] + (time_s - first[0]) / speed - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+        yield last_s, line
+
+
+def sbs_file(lines: IO[str], table: TrackTable, speed: float) -> Source:
+    for time_s, line in _paced(lines, line_time_s, speed):
+        if line.strip():
+            yield time_s, apply_line(table, line), line
+
+
+def opensky_file(lines: IO[str], table: TrackTable, speed: float) -> Source:
+    rows = OpenSkyRows(lines.readline())  # a bad header fails here, before any replay
+
+    def replay() -> Source:
+        for time_s, line in _paced(lines, lambda text: row_time_s(rows, text), speed):
+            if line.strip():
+                yield time_s, rows.apply(table, line), line
+
+    return replay()
+
+
+def sbs_socket(
+    host: str, port: int, table: TrackTable, err: Console, stop_at: float | None = None
+) -> Source:
+    """Lines from a BaseStation TCP feed, reconnecting with exponential backoff."""
+    backoff_s = 0.5
+    while stop_at is None or time.monotonic() < stop_at:
+        try:
+            with socket.create_connection((host, port), timeout=5.0) as conn:
+                conn.settimeout(0.5)  # wake up to honour the deadline
+                backoff_s = 0.5
+                yield from _received_lines(conn, table, stop_at)
+            err.print(f"{host}:{port} closed the connection", highlight=False)
+        except OSError as error:
+            err.print(f"{host}:{port}: {error}; retry in {backoff_s:g} s", highlight=False)
+        if stop_at is not None and time.monotonic() + backoff_s >= stop_at:
+            return
+        time.sleep(backoff_s)
+        backoff_s = min(backoff_s * 2, 30.0)
+
+
+def _received_lines(conn: socket.socket, table: TrackTable, stop_at: float | None) -> Source:
+    pending = b""
+    while stop_at is None or time.monotonic() < stop_at:
+        try:
+            chunk = conn.recv(65536)
+        except TimeoutError:
+            continue
+        if not chunk:
+            return
+        *lines, pending = (pending + chunk).split(b"\n")
+        now_s = time.time()
+        for raw in lines:
+            line = raw.decode("ascii", errors="replace")
+            if line.strip():
+                yield now_s, apply_line(table, line, now_s), line
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise typer.BadParameter(f"expected HOST:PORT, not {text!r}", param_hint="--sbs")
+    return host.strip("[]"), int(port)
+
+
+def _source(
+    sbs: str | None,
+    file: Path | None,
+    opensky: Path | None,
+    *,
+    table: TrackTable,
+    speed: float,
+    stack: ExitStack,
+    err: Console,
+    stop_at: float | None,
+) -> tuple[Source, IO[bytes] | None, int]:
+    if sum(x is not None for x in (sbs, file, opensky)) != 1:
+        raise typer.BadParameter("give exactly one of --sbs, --file, --opensky")
+    if sbs is not None:
+        return sbs_socket(*_address(sbs), table, err, stop_at), None, 0
+    path = file if file is not None else opensky
+    assert path is not None
+    try:
+        raw, text = _open_text(path, stack)
+        size = path.stat().st_size
+        if opensky is not None:
+            return opensky_file(text, table, speed), raw, size
+        return sbs_file(text, table, speed), raw, size
+    except (OSError, ValueError) as error:
+        err.print(f"{path}: {error}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
+def monitor(
+    sbs: Annotated[
+        str | None, typer.Option(help="BaseStation feed HOST:PORT (dump1090 :30003).")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="Replay an SBS recording (.sbs, .sbs.gz).")
+    ] = None,
+    opensky: Annotated[Path | None, typer.Option(help="Replay OpenSky state-vector CSV.")] = None,
+    *,
+    speed: Annotated[
+        float, typer.Option(help="Replay speed factor; 0 = as fast as possible.")
+    ] = 0.0,
+    interval_s: Annotated[float, typer.Option(help="Feed seconds between detection cycles.")] = 5.0,
+    stale_s: Annotated[
+        float, typer.Option(help="Drop tracks not heard of for this long.")
+    ] = STALE_DEFAULT_S,
+    jsonl: Annotated[Path | None, typer.Option(help="Append alert events as JSON lines.")] = None,
+    duration_s: Annotated[float | None, typer.Option(help="Stop after this wall time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Watch live or recorded traffic and alert on predicted losses of separation.
+
+    Ctrl-C stops with a summary. Exit 1 if any alert was raised, 2 on bad input.
+    """
+    err = Console(stderr=True)
+    table = TrackTable(stale_s)
+    stop_at = None if duration_s is None else time.monotonic() + duration_s
+    with ExitStack() as stack:
+        source, raw, size = _source(
+            sbs, file, opensky, table=table, speed=speed, stack=stack, err=err, stop_at=stop_at
+        )
+        out = stack.enter_context(jsonl.open("a", encoding="utf-8")) if jsonl else None
+        watch = Monitor(table, interval_s, out)
+        _run(watch, source, raw, size, stop_at=stop_at, quiet=as_json)
+    _report(watch, as_json)
+    raise typer.Exit(EXIT_FOUND if watch.pairs_seen else EXIT_CLEAN)
+
+
+def _run(
+    watch: Monitor,
+    source: Source,
+    raw: IO[bytes] | None,
+    size: int,
+    *,
+    stop_at: float | None,
+    quiet: bool,
+) -> None:
+    progress = Progress(
+        TextColumn("replay"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+    )
+    task = progress.add_task("replay", total=size or None)
+    console = Console(stderr=quiet)
+    view = Group(progress, watch.view()) if raw is not None else watch.view()
+    with Live(view, console=console, refresh_per_second=4, transient=quiet) as live:
+        try:
+            for time_s, outcome, line in source:
+                if watch.feed(time_s, outcome, line):
+                    if raw is not None:
+                        progress.update(task, completed=raw.tell())
+                    live.update(Group(progress, watch.view()) if raw is not None else watch.view())
+                if stop_at is not None and time.monotonic() > stop_at:
+                    break
+            watch.cycle()
+            if raw is not None:
+                progress.update(task, completed=size)
+        except KeyboardInterrupt:
+            pass
+        live.update(Group(progress, watch.view()) if raw is not None else watch.view())
+    console.line()
+
+
+def _report(watch: Monitor, as_json: bool) -> None:
+    summary = watch.summary()
+    if as_json:
+        json.dump(summary, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    levels = [a["level"] for a in summary["current_alerts"]]
+    Console().print(
+        f"{summary['lines']} lines ({summary['malformed']} malformed, {summary['ignored']} "
+        f"ignored), {len(summary['tracks'])} tracks, {summary['cycles']} cycles; "
+        f"{summary['alerting_pairs']} pairs alerted, {len(levels)} alerts now "
+        f"({', '.join(f'{levels.count(x.value)} {x.value}' for x in reversed(LEVELS))})",
+        highlight=False,
+    )
