@@ -39,7 +39,7 @@ class Problem:
 class InvalidInput(WellclearError):
     """Input was refused; nothing of it was loaded.
 
-    >>> error = InvalidInput([Problem("p.toml", "pair[0].mode", "must be one of reject, notify, ignore")])
+    >>> error = InvalidInput([Problem("p.toml", "pair[0].mode", "not one of reject, notify")])
     >>> error.problems[0].path
     'pair[0].mode'
     """

@@ -50,7 +50,9 @@ def extent(
     start_min: float = 0.0,
     end_min: float | None = 60.0,
 ) -> Volume4D:
-    return Volume4D(outline, floor_m, ceiling_m, at(start_min), None if end_min is None else at(end_min))
+    return Volume4D(
+        outline, floor_m, ceiling_m, at(start_min), None if end_min is None else at(end_min)
+    )
 
 
 def intent(

@@ -39,7 +39,7 @@ def outlines(draw, spread_m: float):
         return circle(centre, draw(st.floats(50, 8_000)))
     # A convex quadrilateral: four azimuths in order, random reach each.
     azimuths = sorted(draw(st.lists(st.floats(0, 359), min_size=4, max_size=4, unique=True)))
-    if min(np.diff(azimuths + [azimuths[0] + 360])) < 20:
+    if min(np.diff([*azimuths, azimuths[0] + 360])) < 20:
         azimuths = [10, 100, 190, 280]
     reach = draw(st.floats(300, 10_000))
     return PolygonOutline(tuple(offset(centre, az, reach) for az in azimuths))
@@ -121,7 +121,7 @@ def test_monotone_in_each_separation(intents, separation, factor, which):
 
 
 @PROPERTY_SETTINGS
-@given(scenes(), separations, st.integers(-10**6, 10**6))
+@given(scenes(), separations, st.integers(-(10**6), 10**6))
 def test_invariant_under_shifting_all_times(intents, separation, shift_s):
     def shifted(each: Intent) -> Intent:
         moved = tuple(

@@ -15,7 +15,7 @@ from scenes import (
     square,
 )
 
-from wellclear.model import Kind, Mode, PairRule
+from wellclear.model import Kind, Mode, PairRule, PolygonOutline
 from wellclear.strategic import IntentIndex, find_conflicts
 
 FAR_APART = 2_000.0  # radii of the test circles below
@@ -49,7 +49,9 @@ def pair_conflicts(a, b, policy=FLIGHTS_5NM) -> bool:
 def test_time_windows_with_buffer(second_start_min, second_end_min, time_s, expected):
     policy = policy_of((Kind.FLIGHT, Kind.FLIGHT, PairRule(9_260.0, 304.8, time_s, Mode.REJECT)))
     a = intent("a", "blue", extent(NEAR, start_min=0, end_min=60))
-    b = intent("b", "red", extent(circle_at(100.0), start_min=second_start_min, end_min=second_end_min))
+    b = intent(
+        "b", "red", extent(circle_at(100.0), start_min=second_start_min, end_min=second_end_min)
+    )
     assert pair_conflicts(a, b, policy) is expected
 
 
@@ -105,12 +107,8 @@ def test_horizontal_distance_between_discs(edge_gap_m, horizontal_m, expected):
 def test_polygons_with_zero_separation_need_interior_overlap(shift_m, expected):
     policy = policy_of((Kind.FLIGHT, Kind.RESTRICTION, PairRule(0.0, 0.0, 0.0, Mode.REJECT)))
     a = intent("a", "blue", extent(square(ORIGIN, 1_000.0)))
-    b_centre = offset(ORIGIN, 90.0, shift_m)
     # A square that shares the east edge geodesically: vertices moved east by shift_m.
     east = tuple(offset(v, 90.0, shift_m) for v in square(ORIGIN, 1_000.0).vertices)
-    del b_centre
-    from wellclear.model import PolygonOutline
-
     b = intent("b", "red", extent(PolygonOutline(east)), kind=Kind.RESTRICTION)
     assert pair_conflicts(a, b, policy) is expected
 
@@ -135,13 +133,16 @@ def test_open_ended_site_conflicts_with_a_later_operation():
     policy = policy_of((Kind.OPERATION, Kind.SITE, PairRule(1_000.0, None, 0.0, Mode.NOTIFY)))
     site = intent("hospital", "ngo", extent(NEAR, 0.0, 30.0, -600, None), kind=Kind.SITE)
     op = intent(
-        "strike", "blue", extent(circle_at(500.0), 3_000.0, 6_000.0, 60 * 24 * 30, 60 * 24 * 30 + 60),
+        "strike",
+        "blue",
+        extent(circle_at(500.0), 3_000.0, 6_000.0, 60 * 24 * 30, 60 * 24 * 30 + 60),
         kind=Kind.OPERATION,
     )
     (conflict,) = find_conflicts([op, site], policy)
     region = conflict.regions[0]
     assert conflict.intents == ("hospital", "strike")
-    assert region.end is not None and region.start >= T0
+    assert region.end is not None
+    assert region.start >= T0
     assert (region.floor_m, region.ceiling_m) == (0.0, 6_000.0)  # ignored altitude: the hull
 
 
@@ -160,7 +161,9 @@ def test_region_is_dilated_overlap_with_positive_size():
 
 
 def test_conflict_lists_each_conflicting_extent_pair_once():
-    a = intent("a", "blue", extent(NEAR, start_min=0, end_min=10), extent(NEAR, start_min=10, end_min=20))
+    a = intent(
+        "a", "blue", extent(NEAR, start_min=0, end_min=10), extent(NEAR, start_min=10, end_min=20)
+    )
     b = intent("b", "red", extent(circle_at(50.0), start_min=5, end_min=15))
     (conflict,) = find_conflicts([a, b], FLIGHTS_5NM)
     assert [r.extents for r in conflict.regions] == [(0, 0), (1, 0)]

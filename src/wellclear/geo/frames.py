@@ -51,7 +51,9 @@ def from_frame(
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
-def geodesic_m(lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray) -> FloatArray:
+def geodesic_m(
+    lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
+) -> FloatArray:
     """Geodesic distances on WGS84, element-wise."""
     _, _, distance_m = WGS84.inv(lon1, lat1, lon2, lat2)
     return np.asarray(distance_m, dtype=np.float64)
@@ -67,9 +69,9 @@ def frame_stretch(radius_m: FloatArray | float) -> FloatArray:
     return np.asarray(angle**2 / 6.0 * 1.05, dtype=np.float64)
 
 
-def midpoint(lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray) -> tuple[
-    FloatArray, FloatArray
-]:
+def midpoint(
+    lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """A point halfway between two points in lon/lat (longitudes unwrapped across ±180°).
 
     >>> midpoint(np.array([179.0]), np.array([0.0]), np.array([-179.0]), np.array([2.0]))

@@ -9,6 +9,7 @@ so the cost follows the pairs actually near each other, not N².
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,10 +18,11 @@ from wellclear.strategic.extents import OPEN_END_US, ExtentTable
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+PairFilter = Callable[[IntArray, IntArray], NDArray[np.bool_]]
 
 METRES_PER_DEG_LAT_MIN = 110_574.0
 METRES_PER_DEG_LON_EQUATOR = 111_321.0
-MAX_TIME_CELLS = 64
+MAX_TIME_CELLS_IN_SPAN = 100_000  # bounds the key space, not the cell size
 MAX_CELL_DEG = 4.0
 MIN_CELL_DEG = 0.01
 
@@ -34,17 +36,26 @@ def box_degrees(
     lat_lo = np.maximum(table.center_lat - half_lat, -90.0)
     lat_hi = np.minimum(table.center_lat + half_lat, 90.0)
     widest = np.cos(np.radians(np.maximum(np.abs(lat_lo), np.abs(lat_hi))))
-    half_lon = np.where(
-        widest > 0.02, half_m / (METRES_PER_DEG_LON_EQUATOR * np.maximum(widest, 0.02)), 180.0
-    ) * 1.001
+    half_lon = (
+        np.where(
+            widest > 0.02, half_m / (METRES_PER_DEG_LON_EQUATOR * np.maximum(widest, 0.02)), 180.0
+        )
+        * 1.001
+    )
     half_lon = np.minimum(half_lon, 180.0)
     return table.center_lon - half_lon, table.center_lon + half_lon, lat_lo, lat_hi
 
 
-def candidate_pairs(table: ExtentTable, dilation_m: FloatArray, time_pad_us: int) -> IntArray:
+def candidate_pairs(
+    table: ExtentTable,
+    dilation_m: FloatArray,
+    time_pad_us: int,
+    relevant: PairFilter | None = None,
+) -> IntArray:
     """Unique extent pairs ``(i, j)``, ``i < j``, whose dilated boxes share a grid cell.
 
-    Returns an array of shape (P, 2).
+    ``relevant(i, j)`` drops pairs early (e.g. same party, kinds never checked), before
+    duplicates are removed. Returns an array of shape (P, 2).
     """
     n = len(table)
     if n < 2:
@@ -58,12 +69,12 @@ def candidate_pairs(table: ExtentTable, dilation_m: FloatArray, time_pad_us: int
     ix_hi = np.minimum(ix_hi, ix_lo + lon_cells - 1)
     iy_lo = np.floor((lat_lo + 90.0) / cell_deg).astype(np.int64)
     iy_hi = np.floor((lat_hi + 90.0) / cell_deg).astype(np.int64)
-    it_lo, it_hi, time_cells = _time_cells(table, time_pad_us)
+    it_lo, it_hi = _time_cells(table, time_pad_us)
     key_x, key_y, key_t, owner = _expand(ix_lo, ix_hi, iy_lo, iy_hi, it_lo, it_hi)
     key_x %= lon_cells
     lat_cells = int(iy_hi.max()) + 1
     keys = (key_t * lat_cells + key_y) * lon_cells + key_x
-    return _pairs_sharing_keys(keys, owner, n)
+    return _pairs_sharing_keys(keys, owner, n, relevant)
 
 
 def _cell_size_deg(box_height_deg: FloatArray) -> float:
@@ -71,7 +82,7 @@ def _cell_size_deg(box_height_deg: FloatArray) -> float:
     return min(max(typical, MIN_CELL_DEG), MAX_CELL_DEG)
 
 
-def _time_cells(table: ExtentTable, time_pad_us: int) -> tuple[IntArray, IntArray, int]:
+def _time_cells(table: ExtentTable, time_pad_us: int) -> tuple[IntArray, IntArray]:
     start = table.start_us - time_pad_us
     finite = table.end_us < OPEN_END_US
     t0 = int(start.min())
@@ -79,11 +90,11 @@ def _time_cells(table: ExtentTable, time_pad_us: int) -> tuple[IntArray, IntArra
     span = max(t1 - t0, 1)
     durations = (table.end_us[finite] - table.start_us[finite]) + 2 * time_pad_us
     typical = int(np.median(durations)) if len(durations) else span
-    cell_us = max(typical, span // MAX_TIME_CELLS, 1)
+    cell_us = max(typical, span // MAX_TIME_CELLS_IN_SPAN, 1)
     end = np.minimum(table.end_us + time_pad_us, t1)
     it_lo = (start - t0) // cell_us
     it_hi = np.maximum((end - t0) // cell_us, it_lo)
-    return it_lo.astype(np.int64), it_hi.astype(np.int64), int(it_hi.max()) + 1
+    return it_lo.astype(np.int64), it_hi.astype(np.int64)
 
 
 def _expand(
@@ -102,7 +113,9 @@ def _expand(
     return key_x, key_y, key_t, owner
 
 
-def _pairs_sharing_keys(keys: IntArray, owner: IntArray, n: int) -> IntArray:
+def _pairs_sharing_keys(
+    keys: IntArray, owner: IntArray, n: int, relevant: PairFilter | None
+) -> IntArray:
     order = np.argsort(keys, kind="stable")
     keys, owner = keys[order], owner[order]
     group_start = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
@@ -114,6 +127,8 @@ def _pairs_sharing_keys(keys: IntArray, owner: IntArray, n: int) -> IntArray:
     right = left + 1 + (np.arange(len(left)) - np.repeat(first, partners))
     a, b = owner[left], owner[right]
     i, j = np.minimum(a, b), np.maximum(a, b)
-    distinct = i != j
-    unique = np.unique(i[distinct] * n + j[distinct])
-    return np.stack([unique // n, unique % n], axis=1)
+    keep = (i != j) if relevant is None else relevant(i, j)
+    pair_keys = np.sort(i[keep] * n + j[keep])  # sort + adjacent mask: far faster than unique
+    if len(pair_keys):
+        pair_keys = pair_keys[np.concatenate([[True], pair_keys[1:] != pair_keys[:-1]])]
+    return np.stack([pair_keys // n, pair_keys % n], axis=1)

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from wellclear.errors import InvalidInput, Problem
 from wellclear.model import Conflict, ConflictRegion, Intent, Policy
 from wellclear.strategic.broad import candidate_pairs
 from wellclear.strategic.exact import footprints, measure, possibly_close
 from wellclear.strategic.extents import (
-    MICROS_PER_S,
     OPEN_END_US,
     ExtentTable,
     build_table,
@@ -35,7 +35,9 @@ def find_conflicts(intents: Sequence[Intent], policy: Policy) -> tuple[Conflict,
         return ()
     rules = RuleTables.of(policy)
     table = build_table(intents, {})
-    pairs = candidate_pairs(table, rules.dilation_m(table), rules.time_pad_us())
+    pairs = candidate_pairs(
+        table, rules.dilation_m(table), rules.time_pad_us(), rules.may_conflict(table)
+    )
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], intents, rules)
 
 
@@ -77,12 +79,13 @@ def _assemble(
     regions: NDArray[np.object_], intents: Sequence[Intent], rules: RuleTables,
 ) -> tuple[Conflict, ...]:  # fmt: skip
     by_pair: dict[tuple[int, int], list[ConflictRegion]] = {}
-    for row_a, row_b, distance, footprint in zip(
+    for row_i, row_j, distance, footprint in zip(
         i.tolist(), j.tolist(), distance_m.tolist(), regions, strict=True
     ):
+        row_a, row_b = row_i, row_j
+        if intents[table.intent[row_a]].id > intents[table.intent[row_b]].id:
+            row_a, row_b = row_j, row_i
         first, second = int(table.intent[row_a]), int(table.intent[row_b])
-        if intents[first].id > intents[second].id:
-            first, second, row_a, row_b = second, first, row_b, row_a
         region = _region(table, row_a, row_b, footprint, distance, intents, rules)
         by_pair.setdefault((first, second), []).append(region)
     conflicts = []
@@ -101,7 +104,7 @@ def _assemble(
 
 
 def _region(
-    table: ExtentTable, row_a: int, row_b: int, footprint: object, distance_m: float,
+    table: ExtentTable, row_a: int, row_b: int, footprint: BaseGeometry, distance_m: float,
     intents: Sequence[Intent], rules: RuleTables,
 ) -> ConflictRegion:  # fmt: skip
     rule = rules.policy.rule(intents[table.intent[row_a]].kind, intents[table.intent[row_b]].kind)
@@ -117,7 +120,7 @@ def _region(
     end_us = min(int(table.end_us[row_a]), int(table.end_us[row_b]))
     return ConflictRegion(
         extents=(int(table.number[row_a]), int(table.number[row_b])),
-        footprint=footprint,  # type: ignore[arg-type]
+        footprint=footprint,
         floor_m=floor_m,
         ceiling_m=ceiling_m,
         start=_datetime(start_us) - half_buffer,

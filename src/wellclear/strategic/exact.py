@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 
 from wellclear.geo.frames import (
     EARTH_RADIUS_M,
-    from_frame,
     frame_stretch,
+    from_frame,
     geodesic_m,
     midpoint,
     to_frame,

@@ -59,10 +59,10 @@ class ExtentTable:
 
 
 def _time_us(extent: Volume4D) -> tuple[int, int]:
-    start = int(round(extent.start.timestamp() * MICROS_PER_S))
+    start = round(extent.start.timestamp() * MICROS_PER_S)
     if extent.end is None:
         return start, int(OPEN_END_US)
-    return start, int(round(extent.end.timestamp() * MICROS_PER_S))
+    return start, round(extent.end.timestamp() * MICROS_PER_S)
 
 
 def _outline_ring(extent: Volume4D) -> tuple[FloatArray, FloatArray, float]:
@@ -108,12 +108,15 @@ def _table_from(
     ring_lat = np.concatenate(lats) if lats else np.zeros(0)
     offsets, ring_lon, ring_lat = densify_rings(offsets, ring_lon, ring_lat, DENSIFY_STEP_M)
     columns = list(zip(*rows, strict=True)) if rows else [()] * 9
-    ints = [np.asarray(c, dtype=np.int64) for c in columns[:6]]
-    floats = [np.asarray(c, dtype=np.float64) for c in columns[6:]]
-    center_lon, center_lat, reach_m = _centres(offsets, ring_lon, ring_lat, floats[2])
-    return ExtentTable(
-        *ints, *floats, center_lon, center_lat, reach_m, offsets, ring_lon, ring_lat
+    intent, number, party, kind, start_us, end_us = (
+        np.asarray(c, dtype=np.int64) for c in columns[:6]
     )
+    floor_m, ceiling_m, radius_m = (np.asarray(c, dtype=np.float64) for c in columns[6:])
+    center_lon, center_lat, reach_m = _centres(offsets, ring_lon, ring_lat, radius_m)
+    return ExtentTable(
+        intent, number, party, kind, start_us, end_us, floor_m, ceiling_m, radius_m,
+        center_lon, center_lat, reach_m, offsets, ring_lon, ring_lat,
+    )  # fmt: skip
 
 
 def _centres(

@@ -85,7 +85,11 @@ class IntentIndex:
     def conflicts_of(self, intent: Intent) -> tuple[Conflict, ...]:
         """Conflicts between ``intent`` (resident or not) and the other resident intents."""
         table = build_table((intent,), self._party_codes)
-        near = sorted(self._near(table) - {intent.id})
+        near = sorted(
+            other
+            for other in self._near(table) - {intent.id}
+            if self._may_conflict(intent, self._intents[other])
+        )
         if not near:
             return ()
         tables = [table, *(self._tables[other] for other in near)]
@@ -95,6 +99,9 @@ class IntentIndex:
         i, j = np.repeat(own, len(others)), np.tile(others, len(own))
         intents = [intent, *(self._intents[other] for other in near)]
         return conflicts_among(combined, i, j, intents, self._rules)
+
+    def _may_conflict(self, a: Intent, b: Intent) -> bool:
+        return a.party != b.party and self._rules.policy.rule(a.kind, b.kind).checked
 
     def _keys_of(self, table: ExtentTable) -> set[Key]:
         lon_lo, lon_hi, lat_lo, lat_hi = box_degrees(table, self._rules.dilation_m(table))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,16 @@ class RuleTables:
         """Half the largest horizontal separation each extent's kind is checked with."""
         widest = np.where(self.checked, self.horizontal_m, 0.0).max(axis=1)
         return np.asarray(widest[table.kind] / 2.0)
+
+    def may_conflict(self, table: ExtentTable) -> Callable[[IntArray, IntArray], BoolArray]:
+        """A cheap pair filter for the broad phase: different parties and a checked kind pair."""
+
+        def relevant(i: IntArray, j: IntArray) -> BoolArray:
+            return np.asarray(
+                (table.party[i] != table.party[j]) & self.checked[table.kind[i], table.kind[j]]
+            )
+
+        return relevant
 
     def time_pad_us(self) -> int:
         return int(np.where(self.checked, self.time_us, 0).max() + 1) // 2 + 1
