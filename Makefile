@@ -28,7 +28,8 @@ test: lint typecheck
 	$(BIN)/pytest -n 2 -q
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/strategic.py
+	$(BIN)/python benchmarks/strategic.py --quick
+	$(BIN)/python benchmarks/tactical.py --quick
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
