@@ -15,7 +15,8 @@ WELLCLEAR = [sys.executable, "-m", "wellclear.cli"]
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WELLCLEAR, *map(str, args)], capture_output=True, text=True, check=False)
+    command = [*WELLCLEAR, *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 def test_json_output_and_regions_file(tmp_path):
