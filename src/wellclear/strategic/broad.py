@@ -22,7 +22,7 @@ PairFilter = Callable[[IntArray, IntArray], NDArray[np.bool_]]
 
 METRES_PER_DEG_LAT_MIN = 110_574.0
 METRES_PER_DEG_LON_EQUATOR = 111_321.0
-MAX_TIME_CELLS_IN_SPAN = 100_000  # bounds the key space, not the cell size
+MAX_TIME_CELLS_IN_SPAN = 64  # long-lived extents (open-ended sites) cover at most this many
 MAX_CELL_DEG = 4.0
 MIN_CELL_DEG = 0.01
 
