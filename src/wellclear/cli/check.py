@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,8 +17,8 @@ from rich.table import Table
 from wellclear.cli import app
 from wellclear.errors import InvalidInput
 from wellclear.ingest import Limits, default_policy, load_intents, load_policy
-from wellclear.ingest.export import conflicts_document, regions_feature_collection, rfc3339
-from wellclear.model import Conflict, Intent, Policy
+from wellclear.ingest.export import conflicts_document, regions_feature_collection
+from wellclear.model import Conflict, Intent
 from wellclear.strategic import find_conflicts
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
@@ -61,8 +62,17 @@ def check(
         json.dump(conflicts_document(conflicts, counts), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        _print_table(Console(), conflicts, counts, policy)
+        # Piped output keeps whole lines rather than wrapping at a guessed 80 columns.
+        _print_table(Console() if sys.stdout.isatty() else Console(width=200), conflicts, counts)
     raise typer.Exit(EXIT_FOUND if conflicts else EXIT_CLEAN)
+
+
+def _window(start: datetime, end: datetime | None) -> str:
+    """Compact UTC window: ``2026-11-28 09:30–10:00`` (the end's date only if it differs)."""
+    if end is None:
+        return f"{start:%Y-%m-%d %H:%M}–open"
+    end_format = "%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M"
+    return f"{start:%Y-%m-%d %H:%M}–{end.strftime(end_format)}"
 
 
 def _print_problems(console: Console, error: InvalidInput) -> None:
@@ -96,14 +106,12 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
     partial.replace(path)
 
 
-def _print_table(
-    console: Console, conflicts: tuple[Conflict, ...], counts: dict[str, Any], policy: Policy
-) -> None:
+def _print_table(console: Console, conflicts: tuple[Conflict, ...], counts: dict[str, Any]) -> None:
     if not conflicts:
         console.print(f"No conflicts among {counts['intents']} intents.")
         return
     table = Table(title=f"{len(conflicts)} conflicts among {counts['intents']} intents")
-    for column in ("pair", "parties", "kinds", "mode", "min dist m", "altitude m", "window UTC"):
+    for column in ("pair", "parties", "kinds", "mode", "min dist m", "altitude m", "UTC"):
         table.add_column(column, overflow="fold")
     for conflict in conflicts:
         floor = min(r.floor_m for r in conflict.regions)
@@ -118,6 +126,6 @@ def _print_table(
             str(conflict.rule.mode),
             f"{conflict.min_distance_m:,.0f}",
             f"{floor:,.0f}–{ceiling:,.0f}",
-            f"{rfc3339(start)} – {rfc3339(end) or 'open'}",
+            _window(start, end),
         )
     console.print(table)
