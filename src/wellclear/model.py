@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from shapely.geometry.base import BaseGeometry
@@ -205,6 +205,3 @@ class Conflict:
     @property
     def min_distance_m(self) -> float:
         return min(r.min_distance_m for r in self.regions)
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

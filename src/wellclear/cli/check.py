@@ -15,14 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from wellclear.cli import app
+from wellclear.cli._problems import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FOUND, print_problems
 from wellclear.errors import InvalidInput
 from wellclear.ingest import Limits, default_policy, load_intents, load_policy
 from wellclear.ingest.export import conflicts_document, regions_feature_collection
 from wellclear.model import Conflict, Intent
 from wellclear.strategic import find_conflicts
-
-EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
-MAX_PROBLEMS_SHOWN = 50
 
 
 @app.command()
@@ -47,7 +45,7 @@ def check(
         policy = load_policy(policy_file) if policy_file else default_policy()
         intents = load_intents(intents_file, limits=Limits(max_area_km2=max_area_km2))
     except InvalidInput as error:
-        _print_problems(err, error)
+        print_problems(err, error, "nothing was checked")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as error:
         err.print(f"{error.filename}: {error.strerror}", markup=False)
@@ -73,15 +71,6 @@ def _window(start: datetime, end: datetime | None) -> str:
         return f"{start:%Y-%m-%d %H:%M}–open"
     end_format = "%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M"
     return f"{start:%Y-%m-%d %H:%M}–{end.strftime(end_format)}"
-
-
-def _print_problems(console: Console, error: InvalidInput) -> None:
-    for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-        console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
-    if hidden > 0:
-        console.print(f"… and {hidden} more problems", markup=False)
-    console.print("nothing was checked: fix the input and run again", markup=False)
 
 
 def _counts(

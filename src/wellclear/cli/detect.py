@@ -14,13 +14,12 @@ from rich.table import Table
 from rich.text import Text
 
 from wellclear.cli import app
+from wellclear.cli._problems import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FOUND, print_problems
 from wellclear.errors import InvalidInput
 from wellclear.geo.units import FT_M, NM_M
 from wellclear.ingest.states import Snapshot, load
 from wellclear.tactical import AlertLevel, AlertThresholds, Conflicts, detect
 
-EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
-MAX_PROBLEMS_SHOWN = 50
 MAX_ROWS_SHOWN = 200
 
 
@@ -54,7 +53,7 @@ def detect_command(
     try:
         snapshot = load(states_file, override)
     except InvalidInput as error:
-        _print_problems(Console(stderr=True), error)
+        print_problems(Console(stderr=True), error, "nothing was detected")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     started = time.perf_counter()
     conflicts = detect(snapshot.states, AlertThresholds(warning_s, corrective_s))
@@ -96,15 +95,6 @@ def _counts(snapshot: Snapshot, rows: list[dict[str, Any]]) -> dict[str, int]:
     for level in AlertLevel:
         counts[level.value] = sum(1 for row in rows if row["level"] == level.value)
     return counts
-
-
-def _print_problems(console: Console, error: InvalidInput) -> None:
-    for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-        console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    hidden = len(error.problems) - MAX_PROBLEMS_SHOWN
-    if hidden > 0:
-        console.print(f"... and {hidden} more problems", markup=False)
-    console.print("nothing was detected: fix the input and run again", markup=False)
 
 
 _STYLE = {"warning": "bold red", "corrective": "yellow", "preventive": "cyan"}

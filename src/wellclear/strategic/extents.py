@@ -53,10 +53,6 @@ class ExtentTable:
     def __len__(self) -> int:
         return len(self.intent)
 
-    def ring(self, row: int) -> tuple[FloatArray, FloatArray]:
-        lo, hi = self.ring_offsets[row], self.ring_offsets[row + 1]
-        return self.ring_lon[lo:hi], self.ring_lat[lo:hi]
-
 
 def _time_us(extent: Volume4D) -> tuple[int, int]:
     start = round(extent.start.timestamp() * MICROS_PER_S)

@@ -49,7 +49,7 @@ class RuleTables:
 
     def dilation_m(self, table: ExtentTable) -> FloatArray:
         """Half the largest horizontal separation each extent's kind is checked with."""
-        widest = np.where(self.checked, self.horizontal_m, 0.0).max(axis=1)
+        widest = np.array([self.policy.max_horizontal_m(kind) for kind in KINDS])
         return np.asarray(widest[table.kind] / 2.0)
 
     def may_conflict(self, table: ExtentTable) -> Callable[[IntArray, IntArray], BoolArray]:
@@ -63,7 +63,7 @@ class RuleTables:
         return relevant
 
     def time_pad_us(self) -> int:
-        return int(np.where(self.checked, self.time_us, 0).max() + 1) // 2 + 1
+        return math.ceil(self.policy.max_time_s() * MICROS_PER_S / 2) + 1
 
 
 def screen(
