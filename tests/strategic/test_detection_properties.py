@@ -13,7 +13,7 @@ from scenes import ORIGIN, circle, extent, intent, offset, policy_of
 
 from wellclear.model import Conflict, Intent, Kind, LatLng, Mode, PairRule, PolygonOutline
 from wellclear.strategic import IntentIndex, find_conflicts
-from wellclear.strategic.detect import conflicts_among
+from wellclear.strategic.detect import conflicts_among, conflicts_with
 from wellclear.strategic.extents import build_table
 from wellclear.strategic.rules import RuleTables
 
@@ -105,6 +105,16 @@ def test_index_agrees_with_batch(intents, separation):
     assert from_index == keyed(find_conflicts(intents, rules_policy))
     index.remove(intents[0].id)
     assert all(intents[0].id not in c.intents for c in index.conflicts_of(intents[1]))
+
+
+@PROPERTY_SETTINGS
+@given(scenes(), separations)
+def test_conflicts_with_one_intent_agrees_with_batch(intents, separation):
+    rules_policy = policy(*separation)
+    batch = keyed(find_conflicts(intents, rules_policy))
+    for each in intents:
+        expected = {pair: regions for pair, regions in batch.items() if each.id in pair}
+        assert keyed(conflicts_with(each, intents, rules_policy)) == expected
 
 
 @PROPERTY_SETTINGS

@@ -41,6 +41,28 @@ def find_conflicts(intents: Sequence[Intent], policy: Policy) -> tuple[Conflict,
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], intents, rules)
 
 
+def conflicts_with(
+    intent: Intent, others: Sequence[Intent], policy: Policy
+) -> tuple[Conflict, ...]:
+    """Conflicts between ``intent`` and each of ``others`` (not among ``others`` themselves).
+
+    The service uses this on the few candidates its cell index returns for a filing; an
+    intent in ``others`` with the same id as ``intent`` (its older version) is skipped.
+    """
+    everyone = (intent, *(other for other in others if other.id != intent.id))
+    if len(everyone) < 2:
+        return ()
+    rules = RuleTables.of(policy)
+    table = build_table(everyone, {})
+    checked = rules.may_conflict(table)
+
+    def involves_intent(i: IntArray, j: IntArray) -> NDArray[np.bool_]:
+        return ((table.intent[i] == 0) | (table.intent[j] == 0)) & checked(i, j)
+
+    pairs = candidate_pairs(table, rules.dilation_m(table), rules.time_pad_us(), involves_intent)
+    return conflicts_among(table, pairs[:, 0], pairs[:, 1], everyone, rules)
+
+
 def _require_unique_ids(intents: Sequence[Intent]) -> None:
     seen: set[str] = set()
     problems = []
