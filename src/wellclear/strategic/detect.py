@@ -57,7 +57,8 @@ def conflicts_with(
     checked = rules.may_conflict(table)
 
     def involves_intent(i: IntArray, j: IntArray) -> NDArray[np.bool_]:
-        return ((table.intent[i] == 0) | (table.intent[j] == 0)) & checked(i, j)
+        involved: NDArray[np.bool_] = (table.intent[i] == 0) | (table.intent[j] == 0)
+        return involved & checked(i, j)
 
     pairs = candidate_pairs(table, rules.dilation_m(table), rules.time_pad_us(), involves_intent)
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], everyone, rules)
