@@ -112,7 +112,11 @@ class Volume4D:
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    """What a party plans to do somewhere, some time."""
+    """What a party plans to do somewhere, some time.
+
+    ``tracks`` ties live tracks to the intent: ICAO 24-bit addresses or callsigns,
+    matched case-insensitively (conformance monitoring, ``tactical.conformance``).
+    """
 
     id: str
     party: str
@@ -120,6 +124,7 @@ class Intent:
     extents: tuple[Volume4D, ...]
     priority: int = 0
     state: State = State.ACCEPTED
+    tracks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.extents:

@@ -95,3 +95,78 @@ def test_tcp_feed() -> None:
     summary = json.loads(result.stdout)
     assert summary["lines"] == 131
     assert {t["id"] for t in summary["tracks"]} == {"4CA2D6", "406A3B", "3C6444"}
+
+
+def _circle(lat: float, lng: float, radius_m: float) -> dict[str, object]:
+    return {"center": {"lat": lat, "lng": lng}, "radius": {"value": radius_m, "units": "M"}}
+
+
+def _extent(outline: dict[str, object], top_m: float, end: str | None) -> dict[str, object]:
+    extent: dict[str, object] = {
+        "volume": {
+            **outline,
+            "altitude_lower": {"value": 0, "reference": "W84", "units": "M"},
+            "altitude_upper": {"value": top_m, "reference": "W84", "units": "M"},
+        },
+        "time_start": {"value": "2024-07-06T06:00:00Z", "format": "RFC3339"},
+    }
+    if end is not None:
+        extent["time_end"] = {"value": end, "format": "RFC3339"}
+    return extent
+
+
+def _ops(path: Path) -> Path:
+    """KLM12 flies out of its blue box; BAW4 is inside a red restriction; blue's own site
+    around KLM12's start is no incursion for KLM12."""
+    box = {"outline_polygon": {"vertices": [
+        {"lat": 51.99, "lng": 4.99}, {"lat": 51.99, "lng": 5.01},
+        {"lat": 52.02, "lng": 5.01}, {"lat": 52.02, "lng": 4.99},
+    ]}}  # fmt: skip
+    doc = {
+        "intents": [
+            {"id": "blue-klm", "party": "blue", "kind": "flight", "tracks": ["klm12"],
+             "extents": [_extent(box, 10_000, "2024-07-06T07:00:00Z")]},
+            {"id": "red-r", "party": "red", "kind": "restriction",
+             "extents": [_extent({"outline_circle": _circle(52.16, 5.0, 5_000)}, 12_000, None)]},
+            {"id": "blue-s", "party": "blue", "kind": "site",
+             "extents": [_extent({"outline_circle": _circle(52.0, 5.0, 3_000)}, 12_000, None)]},
+        ]
+    }  # fmt: skip
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_intents_raise_nonconforming_and_incursion(tmp_path: Path) -> None:
+    alerts = tmp_path / "alerts.jsonl"
+    ops = _ops(tmp_path / "ops.json")
+    args = ("--file", str(RECORDING), "--intents", str(ops), "--interval-s", "2")
+    result = invoke(*args, "--jsonl", str(alerts), "--json")
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.stdout)
+    now = {(a["alert"], a["track"], a["intent"]) for a in summary["current_zone_alerts"]}
+    assert now == {("nonconforming", "4CA2D6", "blue-klm"), ("incursion", "406A3B", "red-r")}
+    off = next(a for a in summary["current_zone_alerts"] if a["alert"] == "nonconforming")
+    assert (off["reason"], off["callsign"], off["party"]) == ("horizontal", "KLM12", "blue")
+    assert 1_000 < off["outside_m"] < 2_500
+    events = [json.loads(line) for line in alerts.read_text().splitlines()]
+    firsts = {(e["alert"], e["event"]) for e in events}
+    assert {("conflict", "new"), ("incursion", "new"), ("nonconforming", "new")} <= firsts
+    entered = next(e for e in events if e["alert"] == "nonconforming")
+    assert entered["time"] > "2024-07-06T06:40:08"  # KLM12 leaves its box ~8 s in
+
+
+def test_intents_in_the_live_table(tmp_path: Path) -> None:
+    ops = _ops(tmp_path / "ops.json")
+    result = invoke("--file", str(RECORDING), "--intents", str(ops))
+    assert result.exit_code == 1, result.output
+    assert "incursion" in result.stdout
+    assert "nonconforming" in result.stdout
+    assert "1 nonconforming and 1 incursions now" in result.stdout
+
+
+def test_bad_intents_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"intents": [{"id": "x", "tracks": "KLM12"}]}')
+    result = invoke("--file", str(RECORDING), "--intents", str(bad))
+    assert result.exit_code == 2
+    assert "intents[0].tracks" in result.output

@@ -142,6 +142,9 @@ REFUSED = [
     ("time format", setting(*EXT, "time_start", "format", value="ISO8601"), None, f"{E}.time_start.format", f'{ID}must be "RFC3339", not "ISO8601"'),
     ("operation without end", deleting(*EXT, "time_end"), None, f"{E}.time_end", f"{ID}is required for an operation; only sites and restrictions may be open-ended"),
     ("flight without end", lambda d: (deleting(*EXT, "time_end")(d), at(d, "intents", 0).update(kind="flight")), None, f"{E}.time_end", f"{ID}is required for a flight"),
+    ("tracks not a list", setting("intents", 0, "tracks", value="4CA2D6"), None, f"{P}.tracks", f"{ID}must be an array, not a string"),
+    ("track number", setting("intents", 0, "tracks", value=["4CA2D6", 7]), None, f"{P}.tracks[1]", f"{ID}must be a string, not a number"),
+    ("track blank", setting("intents", 0, "tracks", value=[" "]), None, f"{P}.tracks[0]", f"{ID}must not be empty"),
     ("intents not a list", setting("intents", value="all"), None, "intents", "must be an array, not a string"),
     ("unknown top-level field", setting("version", value=2), None, "version", "unknown field; expected one of intents"),
 ]  # fmt: skip
@@ -190,6 +193,18 @@ def test_circle_offsets_and_open_ended_site() -> None:
     assert parsed.extents[0].outline == CircleOutline(LatLng(36.2, 37.1), 250.5)
     assert parsed.extents[0].start == datetime(2026, 5, 1, 10, 0, 0, 250000, tzinfo=UTC)
     assert parsed.extents[0].end is None
+
+
+@pytest.mark.parametrize(
+    ("tracks", "expected"),
+    [(None, ()), ([], ()), ([" 4ca2d6", "KLM12 "], ("4ca2d6", "KLM12"))],
+)
+def test_tracks_tied_to_an_intent(tracks: object, expected: tuple[str, ...]) -> None:
+    doc = intents_doc()
+    if tracks is not None:
+        at(doc, "intents", 0)["tracks"] = tracks
+    (intent,) = parse(doc)
+    assert intent.tracks == expected
 
 
 def test_empty_list_is_no_intents() -> None:

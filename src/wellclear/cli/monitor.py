@@ -1,7 +1,9 @@
 """``wellclear monitor``: live conflict alerts from an SBS-1 feed, an SBS recording or OpenSky CSV.
 
 The feeds are read here (sockets and files are the CLI's business); parsing lives in
-``wellclear.ingest``, tracks and detection in ``wellclear.tactical``.
+``wellclear.ingest``, tracks and detection in ``wellclear.tactical``. With ``--intents``,
+tracks are also checked against the intents: ``nonconforming`` and ``incursion`` alerts
+(``wellclear.tactical.conformance``).
 """
 
 from __future__ import annotations
@@ -20,16 +22,26 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from wellclear.cli import app
+from wellclear.cli._problems import print_problems
+from wellclear.cli._zones import ZoneKey, changed, positions_of, zone_alerts, zone_view
+from wellclear.errors import InvalidInput
+from wellclear.ingest.intents import load_intents
 from wellclear.ingest.opensky import OpenSkyRows, row_time_s
 from wellclear.ingest.sbs import LineCounts, Outcome, apply_line, line_time_s
 from wellclear.tactical import LEVELS, detect
+from wellclear.tactical.conformance import (
+    HORIZONTAL_TOLERANCE_M,
+    VERTICAL_TOLERANCE_M,
+    Monitored,
+    Tolerance,
+)
 from wellclear.tactical.tracks import STALE_DEFAULT_S, TrackTable
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
@@ -49,9 +61,13 @@ class Monitor:
     table: TrackTable
     interval_s: float
     jsonl: IO[str] | None = None
+    monitored: Monitored | None = None
+    tolerance: Tolerance = field(default_factory=Tolerance)
     counts: LineCounts = field(default_factory=LineCounts)
     alerts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     pairs_seen: set[tuple[str, str]] = field(default_factory=set)
+    zones: dict[ZoneKey, dict[str, Any]] = field(default_factory=dict)
+    zones_seen: set[ZoneKey] = field(default_factory=set)
     cycles: int = 0
     cycle_ms: float = 0.0
     now_s: float = 0.0
@@ -89,8 +105,30 @@ class Monitor:
         self._log(current)
         self.alerts = current
         self.pairs_seen.update(current)
+        if self.monitored is not None:
+            where = positions_of(self.table, ids, states)
+            self._zones(zone_alerts(self.monitored, where, self.now_s, self.tolerance))
         self.cycles += 1
         self.cycle_ms = (time.perf_counter() - started) * 1000
+
+    @property
+    def alerted(self) -> bool:
+        """Whether any alert was raised so far."""
+        return bool(self.pairs_seen or self.zones_seen)
+
+    def _zones(self, current: dict[ZoneKey, dict[str, Any]]) -> None:
+        if self.jsonl is not None:
+            stamp = {"time": _iso(self.now_s), "time_s": round(self.now_s, 3)}
+            for key, alert in current.items():
+                event = changed(self.zones.get(key), alert)
+                if event is not None:
+                    self.jsonl.write(json.dumps({**stamp, "event": event, **alert}) + "\n")
+            for kind, track, intent in self.zones.keys() - current.keys():
+                cleared = {"event": "cleared", "alert": kind, "track": track, "intent": intent}
+                self.jsonl.write(json.dumps({**stamp, **cleared}) + "\n")
+            self.jsonl.flush()
+        self.zones = current
+        self.zones_seen.update(current)
 
     def _log(self, current: dict[tuple[str, str], dict[str, Any]]) -> None:
         if self.jsonl is None:
@@ -100,9 +138,11 @@ class Monitor:
             before = self.alerts.get(pair)
             if before is None or before["level"] != alert["level"]:
                 event = "new" if before is None else "level"
-                self.jsonl.write(json.dumps({**stamp, "event": event, **alert}) + "\n")
+                record = {**stamp, "event": event, "alert": "conflict", **alert}
+                self.jsonl.write(json.dumps(record) + "\n")
         for pair in self.alerts.keys() - current.keys():
-            self.jsonl.write(json.dumps({**stamp, "event": "cleared", "pair": list(pair)}) + "\n")
+            cleared = {"event": "cleared", "alert": "conflict", "pair": list(pair)}
+            self.jsonl.write(json.dumps({**stamp, **cleared}) + "\n")
         self.jsonl.flush()
 
     def summary(self) -> dict[str, Any]:
@@ -132,10 +172,18 @@ class Monitor:
             "cycles": self.cycles,
             "alerting_pairs": len(self.pairs_seen),
             "current_alerts": list(self.alerts.values()),
+            "zone_alerts_seen": len(self.zones_seen),
+            "current_zone_alerts": list(self.zones.values()),
             "tracks": tracks,
         }
 
-    def view(self) -> Table:
+    def view(self) -> RenderableType:
+        """The live view: conflict pairs, then conformance and incursion alerts if watched."""
+        if self.monitored is None:
+            return self._pair_view()
+        return Group(self._pair_view(), zone_view(self.zones, ROWS_SHOWN))
+
+    def _pair_view(self) -> Table:
         caption = (
             f"{_iso(self.now_s) if self.now_s else '-'}  {len(self.table)} tracks  "
             f"{self.counts.lines} lines ({self.counts.malformed} malformed)  "
@@ -292,6 +340,16 @@ def monitor(
         float, typer.Option(help="Drop tracks not heard of for this long.")
     ] = STALE_DEFAULT_S,
     jsonl: Annotated[Path | None, typer.Option(help="Append alert events as JSON lines.")] = None,
+    intents: Annotated[
+        Path | None,
+        typer.Option(help="Intents (F3548 JSON or GeoJSON): conformance and incursion alerts."),
+    ] = None,
+    tolerance_m: Annotated[
+        float, typer.Option(help="Tied tracks may stray this far outside their intent.")
+    ] = HORIZONTAL_TOLERANCE_M,
+    vertical_tolerance_m: Annotated[
+        float, typer.Option(help="... and this far above or below it.")
+    ] = VERTICAL_TOLERANCE_M,
     duration_s: Annotated[float | None, typer.Option(help="Stop after this wall time.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -300,6 +358,7 @@ def monitor(
     Ctrl-C stops with a summary. Exit 1 if any alert was raised, 2 on bad input.
     """
     err = Console(stderr=True)
+    monitored = _monitored(intents, err)
     table = TrackTable(stale_s)
     stop_at = None if duration_s is None else time.monotonic() + duration_s
     with ExitStack() as stack:
@@ -307,10 +366,21 @@ def monitor(
             sbs, file, opensky, table=table, speed=speed, stack=stack, err=err, stop_at=stop_at
         )
         out = stack.enter_context(jsonl.open("a", encoding="utf-8")) if jsonl else None
-        watch = Monitor(table, interval_s, out)
+        tolerance = Tolerance(tolerance_m, vertical_tolerance_m)
+        watch = Monitor(table, interval_s, out, monitored, tolerance)
         _run(watch, source, raw, size, stop_at=stop_at, quiet=as_json)
     _report(watch, as_json)
-    raise typer.Exit(EXIT_FOUND if watch.pairs_seen else EXIT_CLEAN)
+    raise typer.Exit(EXIT_FOUND if watch.alerted else EXIT_CLEAN)
+
+
+def _monitored(path: Path | None, err: Console) -> Monitored | None:
+    if path is None:
+        return None
+    try:
+        return Monitored.of(load_intents(path))
+    except InvalidInput as error:
+        print_problems(err, error, "nothing was monitored")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _run(
@@ -356,10 +426,18 @@ def _report(watch: Monitor, as_json: bool) -> None:
         sys.stdout.write("\n")
         return
     levels = [a["level"] for a in summary["current_alerts"]]
+    zones = [a["alert"] for a in summary["current_zone_alerts"]]
+    watched = (
+        f"; {summary['zone_alerts_seen']} conformance or incursion alerts, "
+        f"{zones.count('nonconforming')} nonconforming and {zones.count('incursion')} "
+        "incursions now"
+        if watch.monitored is not None
+        else ""
+    )
     Console().print(
         f"{summary['lines']} lines ({summary['malformed']} malformed, {summary['ignored']} "
         f"ignored), {len(summary['tracks'])} tracks, {summary['cycles']} cycles; "
         f"{summary['alerting_pairs']} pairs alerted, {len(levels)} alerts now "
-        f"({', '.join(f'{levels.count(x.value)} {x.value}' for x in reversed(LEVELS))})",
+        f"({', '.join(f'{levels.count(x.value)} {x.value}' for x in reversed(LEVELS))}){watched}",
         highlight=False,
     )

@@ -1,7 +1,8 @@
 """Intents in ASTM F3548-21 JSON, and the loader that tells F3548 JSON from GeoJSON.
 
 The file is ``{"intents": [...]}``; each intent is ``{"id", "party", "kind",
-"priority" (default 0), "state" (default "accepted"), "extents": [Volume4D...]}``
+"priority" (default 0), "state" (default "accepted"), "tracks" (optional: the ICAO
+addresses or callsigns of the live tracks that fly it), "extents": [Volume4D...]}``
 and each extent is F3548's Volume4D::
 
     {"volume": {"outline_polygon": {"vertices": [{"lat": 36.2, "lng": 37.1}, ...]},
@@ -56,7 +57,8 @@ from wellclear.model import (
     Volume4D,
 )
 
-_INTENT_FIELDS = frozenset({"id", "party", "kind", "priority", "state", "extents"})
+_INTENT_FIELDS = frozenset({"id", "party", "kind", "priority", "state", "extents", "tracks"})
+_MAX_TRACKS = 1000
 _VOLUME4D_FIELDS = frozenset({"volume", "time_start", "time_end"})
 _VOLUME_FIELDS = frozenset(
     {"outline_polygon", "outline_circle", "altitude_lower", "altitude_upper"}
@@ -165,11 +167,25 @@ def _intent_body(
         for j, item in enumerate(items or ())
     ]
     volumes = tuple(e for e in extents if e is not None)
+    tracks = _tracks(problems, obj.get("tracks"), key(path, "tracks"))
     if intent_id is None or party is None or kind is None or priority is None or state is None:
         return None
-    if not volumes or len(volumes) < len(extents):
+    if not volumes or len(volumes) < len(extents) or tracks is None:
         return None
-    return Intent(intent_id, party, kind, volumes, priority, state)
+    return Intent(intent_id, party, kind, volumes, priority, state, tracks)
+
+
+def _tracks(problems: Problems, value: object, path: str) -> tuple[str, ...] | None:
+    """Optional list of track ids or callsigns, stripped; ``()`` when absent."""
+    if value is None:
+        return ()
+    items = f.read_list(problems, value, path, max_items=_MAX_TRACKS, empty_ok=True)
+    if items is None:
+        return None
+    texts = [f.read_text(problems, item, index(path, i)) for i, item in enumerate(items)]
+    if None in texts:
+        return None
+    return tuple(t.strip() for t in texts if t is not None)
 
 
 def _volume4d(

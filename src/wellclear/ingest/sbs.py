@@ -67,14 +67,26 @@ def _day_s(date: str) -> float:
     return seconds
 
 
+_MINUTES: dict[tuple[str, str], float] = {}
+_MINUTES_KEPT = 100_000
+
+
 def message_time_s(date: str, clock: str) -> float:
     """POSIX seconds of an SBS date and time (UTC).
 
     >>> message_time_s("2024/07/06", "06:43:09.525")
     1720248189.525
+    >>> message_time_s("2024/07/06", "06:43:09.525") == message_time_s("2024/07/06", "6:43:9.525")
+    True
     """
+    minute_s = _MINUTES.get((date, clock[:6]))  # "HH:MM:" seen before: one lookup
+    if minute_s is not None:
+        return minute_s + float(clock[6:])
     hours, minutes, seconds = clock.split(":")
-    return _day_s(date) + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    minute_s = _day_s(date) + int(hours) * 3600 + int(minutes) * 60
+    if clock[2:3] == ":" and clock[5:6] == ":" and len(_MINUTES) < _MINUTES_KEPT:
+        _MINUTES[date, clock[:6]] = minute_s
+    return minute_s + float(seconds)
 
 
 def apply_line(table: TrackTable, line: str, receipt_s: float | None = None) -> Outcome:
@@ -111,22 +123,15 @@ def _num(text: str) -> float:
 
 def _apply(table: TrackTable, parts: list[str], receipt_s: float | None) -> Outcome:
     icao = parts[4].upper()
-    if len(icao) != 6:
-        raise ValueError(icao)
-    int(icao, 16)
+    if icao not in table.tracks:  # addresses already tracked were checked when first seen
+        if len(icao) != 6:
+            raise ValueError(icao)
+        int(icao, 16)
     time_s = message_time_s(parts[6], parts[7]) if receipt_s is None else receipt_s
     kind = parts[1]
     if kind in {"3", "2"}:
-        if not parts[14] or not parts[15]:
+        if not _position(table, parts, icao, time_s):
             return Outcome.IGNORED
-        lat, lon = float(parts[14]), float(parts[15])
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise ValueError("position out of range")
-        alt = _num(parts[11]) * FT_M if parts[11] else None
-        table.position(icao, time_s, lat_deg=lat, lon_deg=lon, alt_m=alt)
-        if kind == "2" and parts[12] and parts[13]:  # surface position carries a velocity
-            gs, trk = _num(parts[12]) * KT_MPS, _num(parts[13])
-            table.velocity(icao, time_s, gs_mps=gs, trk_deg=trk, vs_mps=0.0)
     elif kind == "4":
         if not parts[12] or not parts[13]:
             return Outcome.IGNORED
@@ -139,11 +144,28 @@ def _apply(table: TrackTable, parts: list[str], receipt_s: float | None) -> Outc
         table.altitude(icao, time_s, _num(parts[11]) * FT_M)
     else:
         return Outcome.IGNORED
-    if len(parts) > 21 and parts[21] in {"-1", "1"}:
-        table.ground(icao, time_s, True)
-    elif len(parts) > 21 and parts[21] == "0":
-        table.ground(icao, time_s, False)
+    if len(parts) > 21:
+        flag = parts[21]
+        if flag == "0":
+            table.tracks[icao].on_ground = False
+        elif flag in {"-1", "1"}:
+            table.tracks[icao].on_ground = True
     return Outcome.APPLIED
+
+
+def _position(table: TrackTable, parts: list[str], icao: str, time_s: float) -> bool:
+    """Apply an MSG,3 or MSG,2 position; False when it carries none."""
+    if not parts[14] or not parts[15]:
+        return False
+    lat, lon = float(parts[14]), float(parts[15])
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise ValueError("position out of range")
+    alt = _num(parts[11]) * FT_M if parts[11] else None
+    table.position(icao, time_s, lat_deg=lat, lon_deg=lon, alt_m=alt)
+    if parts[1] == "2" and parts[12] and parts[13]:  # surface position carries a velocity
+        gs, trk = _num(parts[12]) * KT_MPS, _num(parts[13])
+        table.velocity(icao, time_s, gs_mps=gs, trk_deg=trk, vs_mps=0.0)
+    return True
 
 
 def line_time_s(line: str) -> float | None:

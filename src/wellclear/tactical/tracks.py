@@ -66,7 +66,8 @@ class TrackTable:
         track = self.tracks.get(track_id)
         if track is None:
             track = self.tracks[track_id] = Track(track_id)
-        track.seen_s = max(track.seen_s, time_s)
+        if time_s > track.seen_s:  # noqa: PLR1730  (no max() call: runs for every message)
+            track.seen_s = time_s
         return track
 
     def position(
