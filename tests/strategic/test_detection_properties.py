@@ -56,7 +56,9 @@ def scenes(draw, max_intents: int = 8, spread_m: float = 40_000.0):
             floor = draw(st.floats(0, 5_000))
             start = draw(st.integers(0, 300))
             open_ended = kind is Kind.SITE and draw(st.booleans())
-            end = None if open_ended else start + draw(st.integers(1, 120))
+            # Now and then an extent long enough (days) to be paired by space alone.
+            minutes = draw(st.one_of(st.integers(1, 120), st.integers(5_000, 50_000)))
+            end = None if open_ended else start + minutes
             thickness = draw(st.floats(0, 2_000))
             extents.append(extent(draw(outlines(spread_m)), floor, floor + thickness, start, end))
         party = draw(st.sampled_from(["blue", "red", "green"]))

@@ -12,14 +12,14 @@ from shapely.geometry.base import BaseGeometry
 
 from wellclear.errors import InvalidInput, Problem
 from wellclear.model import Conflict, ConflictRegion, Intent, Policy
-from wellclear.strategic.broad import candidate_pairs
+from wellclear.strategic.broad import PairFilter, candidate_pairs
 from wellclear.strategic.exact import footprints, measure, possibly_close
 from wellclear.strategic.extents import (
     OPEN_END_US,
     ExtentTable,
     build_table,
 )
-from wellclear.strategic.rules import RuleTables, screen
+from wellclear.strategic.rules import RuleTables, screen, too_close_in_time_and_altitude
 
 IntArray = NDArray[np.int64]
 
@@ -36,7 +36,11 @@ def find_conflicts(intents: Sequence[Intent], policy: Policy) -> tuple[Conflict,
     rules = RuleTables.of(policy)
     table = build_table(intents, {})
     pairs = candidate_pairs(
-        table, rules.dilation_m(table), rules.time_pad_us(), rules.may_conflict(table)
+        table,
+        rules.dilation_m(table),
+        rules.time_pad_us(),
+        worth_measuring(table, rules),
+        rules.checked,
     )
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], intents, rules)
 
@@ -54,14 +58,30 @@ def conflicts_with(
         return ()
     rules = RuleTables.of(policy)
     table = build_table(everyone, {})
-    checked = rules.may_conflict(table)
+    worth = worth_measuring(table, rules)
 
     def involves_intent(i: IntArray, j: IntArray) -> NDArray[np.bool_]:
         involved: NDArray[np.bool_] = (table.intent[i] == 0) | (table.intent[j] == 0)
-        return involved & checked(i, j)
+        return involved & worth(i, j)
 
-    pairs = candidate_pairs(table, rules.dilation_m(table), rules.time_pad_us(), involves_intent)
+    pairs = candidate_pairs(
+        table, rules.dilation_m(table), rules.time_pad_us(), involves_intent, rules.checked
+    )
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], everyone, rules)
+
+
+def worth_measuring(table: ExtentTable, rules: RuleTables) -> PairFilter:
+    """The broad phase's pair filter: the policy screen and the bounding discs, applied to
+    raw candidates before they are deduplicated, so few pairs are ever held at once."""
+
+    def keep(i: IntArray, j: IntArray) -> NDArray[np.bool_]:
+        mask = too_close_in_time_and_altitude(table, i, j, rules)
+        near = np.flatnonzero(mask)
+        h_m = rules.horizontal_m[table.kind[i[near]], table.kind[j[near]]]
+        mask[near] = possibly_close(table, i[near], j[near], h_m)
+        return mask
+
+    return keep
 
 
 def _require_unique_ids(intents: Sequence[Intent]) -> None:

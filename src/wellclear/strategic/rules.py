@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,16 +51,6 @@ class RuleTables:
         widest = np.array([self.policy.max_horizontal_m(kind) for kind in KINDS])
         return np.asarray(widest[table.kind] / 2.0)
 
-    def may_conflict(self, table: ExtentTable) -> Callable[[IntArray, IntArray], BoolArray]:
-        """A cheap pair filter for the broad phase: different parties and a checked kind pair."""
-
-        def relevant(i: IntArray, j: IntArray) -> BoolArray:
-            return np.asarray(
-                (table.party[i] != table.party[j]) & self.checked[table.kind[i], table.kind[j]]
-            )
-
-        return relevant
-
     def time_pad_us(self) -> int:
         return math.ceil(self.policy.max_time_s() * MICROS_PER_S / 2) + 1
 
@@ -69,14 +58,21 @@ class RuleTables:
 def screen(
     table: ExtentTable, i: IntArray, j: IntArray, rules: RuleTables
 ) -> tuple[IntArray, IntArray]:
-    """Keep the pairs of different parties, checked kinds, and too close in time and altitude.
+    """Keep the pairs of different parties, checked kinds, and too close in time and altitude."""
+    keep = too_close_in_time_and_altitude(table, i, j, rules)
+    return i[keep], j[keep]
+
+
+def too_close_in_time_and_altitude(
+    table: ExtentTable, i: IntArray, j: IntArray, rules: RuleTables
+) -> BoolArray:
+    """True for pairs of different parties and a checked kind pair, too close in time and
+    altitude.
 
     Time: the windows, each widened by half the time buffer, overlap (gap < buffer; windows
     that only touch do not). Altitude likewise, unless the pair's rule ignores altitude.
     """
     ka, kb = table.kind[i], table.kind[j]
-    keep = (table.party[i] != table.party[j]) & rules.checked[ka, kb]
-    i, j, ka, kb = i[keep], j[keep], ka[keep], kb[keep]
     time_gap = np.maximum(table.start_us[i], table.start_us[j]) - np.minimum(
         table.end_us[i], table.end_us[j]
     )
@@ -85,5 +81,9 @@ def screen(
     )
     vertical = rules.vertical_m[ka, kb]
     apart = altitude_gap >= vertical - TOLERANCE_M
-    keep = (time_gap < rules.time_us[ka, kb]) & (np.isnan(vertical) | ~apart)
-    return i[keep], j[keep]
+    return np.asarray(
+        (table.party[i] != table.party[j])
+        & rules.checked[ka, kb]
+        & (time_gap < rules.time_us[ka, kb])
+        & (np.isnan(vertical) | ~apart)
+    )
