@@ -21,11 +21,12 @@ import shapely
 from numpy.typing import NDArray
 
 from wellclear.geo.frames import (
-    EARTH_RADIUS_M,
+    SPHERE_ERROR,
     frame_stretch,
     from_frame,
     geodesic_m,
     midpoint,
+    spherical_distance_m,
     to_frame,
 )
 from wellclear.strategic.extents import ExtentTable
@@ -60,23 +61,12 @@ class Measured(NamedTuple):
     geoms_b: GeometryArray
 
 
-def spherical_distance_m(
-    lon1: FloatArray, lat1: FloatArray, lon2: FloatArray, lat2: FloatArray
-) -> FloatArray:
-    """Haversine distance on the mean sphere (only for conservative bounds)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0))))
-
-
 def possibly_close(table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray) -> BoolArray:
     """False where the bounding discs prove the pair apart by at least ``h_m`` (cheap)."""
     centre_m = spherical_distance_m(
         table.center_lon[i], table.center_lat[i], table.center_lon[j], table.center_lat[j]
     )
-    # The mean sphere is within 0.7 % of WGS84 geodesics; 0.99 keeps the bound safe.
-    return np.asarray(0.99 * centre_m - table.reach_m[i] - table.reach_m[j] < h_m)
+    return np.asarray((1 - SPHERE_ERROR) * centre_m - table.reach_m[i] - table.reach_m[j] < h_m)
 
 
 def _project(table: ExtentTable, rows: IntArray, frame: Frame) -> GeometryArray:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from wellclear.geo.frames import WGS84, densify_rings
-from wellclear.model import CircleOutline, Intent, Kind, Volume4D
+from wellclear.geo.frames import SPHERE_ERROR, densify_rings, spherical_distance_m
+from wellclear.model import CircleOutline, Intent, Kind, LatLng, Volume4D
 
 KINDS: tuple[Kind, ...] = tuple(Kind)
 KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
@@ -61,53 +61,45 @@ def _time_us(extent: Volume4D) -> tuple[int, int]:
     return start, round(extent.end.timestamp() * MICROS_PER_S)
 
 
-def _outline_ring(extent: Volume4D) -> tuple[FloatArray, FloatArray, float]:
-    outline = extent.outline
-    if isinstance(outline, CircleOutline):
-        return (
-            np.array([outline.center.lng]),
-            np.array([outline.center.lat]),
-            float(outline.radius_m),
-        )
-    lon = np.fromiter((v.lng for v in outline.vertices), np.float64, len(outline.vertices))
-    lat = np.fromiter((v.lat for v in outline.vertices), np.float64, len(outline.vertices))
-    return lon, lat, 0.0
-
-
 def build_table(intents: Sequence[Intent], party_codes: dict[str, int]) -> ExtentTable:
     """Flatten ``intents`` (assigning party codes as new parties appear)."""
     rows: list[tuple[int, int, int, int, int, int, float, float, float]] = []
-    lons: list[FloatArray] = []
-    lats: list[FloatArray] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    counts: list[int] = []
     for position, intent in enumerate(intents):
         party = party_codes.setdefault(intent.party, len(party_codes))
+        kind = KIND_CODE[intent.kind]
         for number, extent in enumerate(intent.extents):
-            lon, lat, radius_m = _outline_ring(extent)
-            lons.append(lon)
-            lats.append(lat)
+            outline = extent.outline
+            if isinstance(outline, CircleOutline):
+                vertices: tuple[LatLng, ...] = (outline.center,)
+                radius_m = float(outline.radius_m)
+            else:
+                vertices, radius_m = outline.vertices, 0.0
+            lons.extend([vertex.lng for vertex in vertices])
+            lats.extend([vertex.lat for vertex in vertices])
+            counts.append(len(vertices))
             start_us, end_us = _time_us(extent)
             rows.append(
-                (position, number, party, KIND_CODE[intent.kind], start_us, end_us,
+                (position, number, party, kind, start_us, end_us,
                  extent.floor_m, extent.ceiling_m, radius_m)
             )  # fmt: skip
-    return _table_from(rows, lons, lats)
+    return _table_from(rows, counts, np.array(lons, dtype=np.float64), np.array(lats))
 
 
 def _table_from(
     rows: list[tuple[int, int, int, int, int, int, float, float, float]],
-    lons: list[FloatArray],
-    lats: list[FloatArray],
+    counts: list[int],
+    ring_lon: FloatArray,
+    ring_lat: FloatArray,
 ) -> ExtentTable:
-    counts = np.fromiter((len(lon) for lon in lons), np.int64, len(lons))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    ring_lon = np.concatenate(lons) if lons else np.zeros(0)
-    ring_lat = np.concatenate(lats) if lats else np.zeros(0)
+    offsets = np.concatenate([[0], np.cumsum(np.array(counts, dtype=np.int64))]).astype(np.int64)
     offsets, ring_lon, ring_lat = densify_rings(offsets, ring_lon, ring_lat, DENSIFY_STEP_M)
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 9
-    intent, number, party, kind, start_us, end_us = (
-        np.asarray(c, dtype=np.int64) for c in columns[:6]
-    )
-    floor_m, ceiling_m, radius_m = (np.asarray(c, dtype=np.float64) for c in columns[6:])
+    columns = np.array(rows, dtype=np.float64).reshape(-1, 9).T
+    intent, number, party, kind = (columns[k].astype(np.int64) for k in range(4))
+    start_us, end_us = (np.array([row[k] for row in rows], dtype=np.int64) for k in (4, 5))
+    floor_m, ceiling_m, radius_m = columns[6], columns[7], columns[8]
     center_lon, center_lat, reach_m = _centres(offsets, ring_lon, ring_lat, radius_m)
     return ExtentTable(
         intent, number, party, kind, start_us, end_us, floor_m, ceiling_m, radius_m,
@@ -118,7 +110,11 @@ def _table_from(
 def _centres(
     offsets: IntArray, ring_lon: FloatArray, ring_lat: FloatArray, radius_m: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Vertex-mean centres (longitudes unwrapped about each ring's first vertex) and reaches."""
+    """Vertex-mean centres (longitudes unwrapped about each ring's first vertex) and reaches.
+
+    A reach bounds the geodesic distance from the centre to every point of the footprint:
+    spherical distances to the densified vertices, widened by the sphere's error bound.
+    """
     n = len(offsets) - 1
     if n == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
@@ -129,9 +125,8 @@ def _centres(
     center_lon = np.bincount(owner, unwrapped, n) / counts
     center_lon = (center_lon + 180.0) % 360.0 - 180.0
     center_lat = np.bincount(owner, ring_lat, n) / counts
-    _, _, to_vertex = WGS84.inv(center_lon[owner], center_lat[owner], ring_lon, ring_lat)
-    reach = np.zeros(n)
-    np.maximum.at(reach, owner, np.asarray(to_vertex))
+    to_vertex = spherical_distance_m(center_lon[owner], center_lat[owner], ring_lon, ring_lat)
+    reach = np.maximum.reduceat(to_vertex, offsets[:-1]) * (1 + SPHERE_ERROR)  # rings not empty
     return center_lon, center_lat, reach + radius_m + 1.0
 
 
