@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
-from shapely.geometry.base import BaseGeometry
 
 from wellclear.errors import InvalidInput, Problem
 from wellclear.model import Conflict, ConflictRegion, Intent, Policy
 from wellclear.strategic.broad import PairFilter, candidate_pairs
 from wellclear.strategic.exact import footprints, measure, possibly_close
 from wellclear.strategic.extents import (
+    KINDS,
     OPEN_END_US,
     ExtentTable,
     build_table,
@@ -22,6 +21,7 @@ from wellclear.strategic.extents import (
 from wellclear.strategic.rules import RuleTables, screen, too_close_in_time_and_altitude
 
 IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
 
 
 def find_conflicts(intents: Sequence[Intent], policy: Policy) -> tuple[Conflict, ...]:
@@ -121,54 +121,75 @@ def _assemble(
     table: ExtentTable, i: IntArray, j: IntArray, distance_m: NDArray[np.float64],
     regions: NDArray[np.object_], intents: Sequence[Intent], rules: RuleTables,
 ) -> tuple[Conflict, ...]:  # fmt: skip
+    """Conflicts from their conflicting extent pairs, each ordered by intent id."""
+    rank = _id_ranks(intents)
+    swap = rank[table.intent[i]] > rank[table.intent[j]]
+    a, b = np.where(swap, j, i), np.where(swap, i, j)
+    bands = _bands(table, a, b, rules)
+    distance_m = np.where(np.isclose(distance_m, 0.0, rtol=0.0, atol=1e-9), 0.0, distance_m)
+    half_buffers = _half_time_buffers(rules)
+    columns = (
+        table.intent[a], table.intent[b], table.number[a], table.number[b],
+        table.kind[a], table.kind[b], *bands, distance_m,
+    )  # fmt: skip
     by_pair: dict[tuple[int, int], list[ConflictRegion]] = {}
-    for row_i, row_j, distance, footprint in zip(
-        i.tolist(), j.tolist(), distance_m.tolist(), regions, strict=True
+    for row, footprint in zip(
+        zip(*(c.tolist() for c in columns), strict=True), regions, strict=True
     ):
-        row_a, row_b = row_i, row_j
-        if intents[table.intent[row_a]].id > intents[table.intent[row_b]].id:
-            row_a, row_b = row_j, row_i
-        first, second = int(table.intent[row_a]), int(table.intent[row_b])
-        region = _region(table, row_a, row_b, footprint, distance, intents, rules)
+        first, second, ea, eb, kind_a, kind_b, floor, ceiling, start, end, distance = row
+        half = half_buffers[kind_a, kind_b]
+        region = ConflictRegion(
+            (ea, eb), footprint, floor, ceiling, _datetime(start) - half,
+            None if end >= OPEN_END_US else _datetime(end) + half, distance,
+        )  # fmt: skip
         by_pair.setdefault((first, second), []).append(region)
-    conflicts = []
-    for (first, second), found in by_pair.items():
-        a, b = intents[first], intents[second]
-        conflicts.append(
-            Conflict(
-                intents=(a.id, b.id),
-                parties=(a.party, b.party),
-                kinds=(a.kind, b.kind),
-                rule=rules.policy.rule(a.kind, b.kind),
-                regions=tuple(sorted(found, key=lambda r: r.extents)),
-            )
-        )
+    conflicts = [
+        _conflict(intents[x], intents[y], found, rules) for (x, y), found in by_pair.items()
+    ]
     return tuple(sorted(conflicts, key=lambda c: c.intents))
 
 
-def _region(
-    table: ExtentTable, row_a: int, row_b: int, footprint: BaseGeometry, distance_m: float,
-    intents: Sequence[Intent], rules: RuleTables,
-) -> ConflictRegion:  # fmt: skip
-    rule = rules.policy.rule(intents[table.intent[row_a]].kind, intents[table.intent[row_b]].kind)
-    floors = (float(table.floor_m[row_a]), float(table.floor_m[row_b]))
-    ceilings = (float(table.ceiling_m[row_a]), float(table.ceiling_m[row_b]))
-    if rule.vertical_m is None:
-        floor_m, ceiling_m = min(floors), max(ceilings)
-    else:
-        floor_m = max(floors) - rule.vertical_m / 2
-        ceiling_m = min(ceilings) + rule.vertical_m / 2
-    half_buffer = timedelta(seconds=rule.time_s / 2)
-    start_us = max(int(table.start_us[row_a]), int(table.start_us[row_b]))
-    end_us = min(int(table.end_us[row_a]), int(table.end_us[row_b]))
-    return ConflictRegion(
-        extents=(int(table.number[row_a]), int(table.number[row_b])),
-        footprint=footprint,
-        floor_m=floor_m,
-        ceiling_m=ceiling_m,
-        start=_datetime(start_us) - half_buffer,
-        end=None if end_us >= OPEN_END_US else _datetime(end_us) + half_buffer,
-        min_distance_m=0.0 if math.isclose(distance_m, 0.0, abs_tol=1e-9) else distance_m,
+def _id_ranks(intents: Sequence[Intent]) -> IntArray:
+    """Each intent's position in id order."""
+    order = sorted(range(len(intents)), key=lambda k: intents[k].id)
+    rank = np.empty(len(intents), dtype=np.int64)
+    rank[order] = np.arange(len(intents))
+    return rank
+
+
+def _bands(
+    table: ExtentTable, a: IntArray, b: IntArray, rules: RuleTables
+) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+    """Altitude band (dilated by half the vertical separation, or the union when altitude is
+    ignored) and the overlap of the time windows, before the time buffer."""
+    vertical = rules.vertical_m[table.kind[a], table.kind[b]]
+    ignored = np.isnan(vertical)
+    floors, ceilings = (
+        (table.floor_m[a], table.floor_m[b]),
+        (table.ceiling_m[a], table.ceiling_m[b]),
+    )
+    floor = np.where(ignored, np.minimum(*floors), np.maximum(*floors) - vertical / 2)
+    ceiling = np.where(ignored, np.maximum(*ceilings), np.minimum(*ceilings) + vertical / 2)
+    start_us = np.maximum(table.start_us[a], table.start_us[b])
+    end_us = np.minimum(table.end_us[a], table.end_us[b])
+    return floor, ceiling, start_us, end_us
+
+
+def _half_time_buffers(rules: RuleTables) -> dict[tuple[int, int], timedelta]:
+    return {
+        (a, b): timedelta(seconds=rules.policy.rule(kind_a, kind_b).time_s / 2)
+        for a, kind_a in enumerate(KINDS)
+        for b, kind_b in enumerate(KINDS)
+    }
+
+
+def _conflict(a: Intent, b: Intent, regions: list[ConflictRegion], rules: RuleTables) -> Conflict:
+    return Conflict(
+        intents=(a.id, b.id),
+        parties=(a.party, b.party),
+        kinds=(a.kind, b.kind),
+        rule=rules.policy.rule(a.kind, b.kind),
+        regions=tuple(sorted(regions, key=lambda r: r.extents)),
     )
 
 

@@ -181,7 +181,7 @@ def footprints(
     grow_b = half + table.radius_m[j] * CIRCUMSCRIBE
     a = shapely.buffer(measured.geoms_a, grow_a, quad_segs=QUAD_SEGMENTS)
     b = shapely.buffer(measured.geoms_b, grow_b, quad_segs=QUAD_SEGMENTS)
-    region = shapely.make_valid(shapely.intersection(a, b))
+    region = shapely.intersection(a, b)  # buffers are valid, so is their intersection
     return _unproject(region, measured.frame)
 
 
