@@ -1,0 +1,37 @@
+"""``/v1/conflicts``: conflicts involving the caller's intents (all, for observers)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.schemas import PROBLEM_RESPONSES, ConflictOut, ConflictPage
+from wellclear.service import list_conflicts
+
+router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", response_model=ConflictPage)
+def get_conflicts(
+    service: ServiceDep,
+    caller: CallerDep,
+    status: Annotated[list[Literal["open", "resolved"]] | None, Query()] = None,
+    intent: Annotated[str | None, Query(description="Only those of this own intent")] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ConflictPage:
+    """Region, counterparty name, kinds, mode and status of each conflict, oldest first."""
+    page = list_conflicts(
+        service,
+        caller,
+        statuses=frozenset(status or ()),
+        intent_id=intent,
+        cursor=cursor,
+        limit=limit,
+    )
+    return ConflictPage(
+        items=[ConflictOut.model_validate(c.as_json()) for c in page.items],
+        next_cursor=page.next_cursor,
+    )

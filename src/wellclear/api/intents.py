@@ -1,0 +1,178 @@
+"""``/v1/intents``: file, replace, read, list, change state and end intents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.schemas import (
+    INTENT_BODY,
+    PROBLEM_RESPONSES,
+    FilingOut,
+    IntentOut,
+    IntentPage,
+    StateIn,
+)
+from wellclear.errors import InvalidInput, Problem
+from wellclear.model import Kind, State
+from wellclear.service import (
+    Filing,
+    FilingRequest,
+    IntentQuery,
+    IntentView,
+    change_state,
+    end_intent,
+    file_intent,
+    get_intent,
+    list_intents,
+)
+
+router = APIRouter(prefix="/v1/intents", tags=["intents"], responses=PROBLEM_RESPONSES)
+
+IntentId = Annotated[str, Path(max_length=200, description="The intent's id within its party.")]
+IfMatch = Annotated[str | None, Header(description="The version being replaced.")]
+
+
+def _version(if_match: str | None) -> str | None:
+    """``"v1"``, ``W/"v1"`` and ``v1`` all name version ``v1``."""
+    if if_match is None:
+        return None
+    return if_match.strip().removeprefix("W/").strip('"')
+
+
+def _filed(request: Request, response: Response, filing: Filing) -> FilingOut:
+    response.status_code = 201 if filing.created else 200
+    response.headers["ETag"] = f'"{filing.intent.version}"'
+    response.headers["Location"] = f"/v1/intents/{filing.intent.id}"
+    metrics = request.app.state.metrics
+    metrics.filings.labels("created" if filing.created else "replaced").inc()
+    for conflict in filing.conflicts:
+        metrics.conflicts.labels(conflict.mode).inc()
+    return FilingOut.model_validate(filing.as_json())
+
+
+def _intent(response: Response, view: IntentView) -> IntentOut:
+    response.headers["ETag"] = f'"{view.version}"'
+    return IntentOut.model_validate(view.as_json())
+
+
+@router.post("", status_code=201, response_model=FilingOut, openapi_extra=INTENT_BODY)
+async def post_intent(
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> FilingOut:
+    """File a new intent (the server picks its id). 409 with the conflicts if policy refuses it."""
+    filing_request = FilingRequest(await request.body(), idempotency_key=idempotency_key)
+    filing = await run_in_threadpool(file_intent, service, caller, filing_request)
+    return _filed(request, response, filing)
+
+
+@router.put("/{intent_id}", response_model=FilingOut, openapi_extra=INTENT_BODY)
+async def put_intent(
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+    intent_id: IntentId,
+    if_match: IfMatch = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> FilingOut:
+    """Create an intent under this id (201), or replace it with If-Match (200; stale: 412)."""
+    filing_request = FilingRequest(
+        await request.body(), intent_id, _version(if_match), idempotency_key
+    )
+    filing = await run_in_threadpool(file_intent, service, caller, filing_request)
+    return _filed(request, response, filing)
+
+
+@router.get("", response_model=IntentPage)
+def get_intents(
+    service: ServiceDep,
+    caller: CallerDep,
+    kind: Annotated[list[Kind] | None, Query()] = None,
+    state: Annotated[list[State] | None, Query()] = None,
+    start: Annotated[datetime | None, Query(description="Overlapping this window")] = None,
+    end: Annotated[datetime | None, Query()] = None,
+    bbox: Annotated[str | None, Query(description="min_lng,min_lat,max_lng,max_lat")] = None,
+    party: Annotated[str | None, Query(description="Observers: one party's")] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> IntentPage:
+    """The caller's intents (every party's, for observers), filtered and paginated."""
+    query = IntentQuery(
+        kinds=frozenset(kind or ()),
+        states=frozenset(state or ()),
+        start=_aware(start, "start"),
+        end=_aware(end, "end"),
+        bbox=_bbox(bbox),
+        party=party,
+        cursor=cursor,
+        limit=limit,
+    )
+    page = list_intents(service, caller, query)
+    return IntentPage(
+        items=[IntentOut.model_validate(i.as_json()) for i in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInput([Problem("", f"query.{name}", "needs a time zone, e.g. Z")])
+    return moment
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        min_lng, min_lat, max_lng, max_lat = (float(part) for part in text.split(","))
+    except ValueError:
+        reason = "must be min_lng,min_lat,max_lng,max_lat in degrees"
+        raise InvalidInput([Problem("", "query.bbox", reason)]) from None
+    return min_lng, min_lat, max_lng, max_lat
+
+
+@router.get("/{intent_id}", response_model=IntentOut)
+def get_one_intent(
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+    intent_id: IntentId,
+    party: Annotated[str | None, Query(description="Observers: the owner")] = None,
+) -> IntentOut:
+    """One of the caller's intents; another party's answers 404 (existence is not disclosed)."""
+    return _intent(response, get_intent(service, caller, intent_id, party))
+
+
+@router.post("/{intent_id}/state", response_model=IntentOut)
+def post_state(
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+    intent_id: IntentId,
+    change: StateIn,
+    if_match: IfMatch = None,
+) -> IntentOut:
+    """Move the intent through its lifecycle; a step F3548 does not allow answers 409."""
+    view = change_state(service, caller, intent_id, change.state, _version(if_match))
+    return _intent(response, view)
+
+
+@router.delete("/{intent_id}", response_model=IntentOut)
+def delete_intent(
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+    intent_id: IntentId,
+    if_match: IfMatch = None,
+) -> IntentOut:
+    """End the intent (it stays readable, as ``ended``) and free its space."""
+    return _intent(response, end_intent(service, caller, intent_id, _version(if_match)))

@@ -1,0 +1,174 @@
+"""H3 cells covering an extent's footprint, dilated: the store's broad phase and lock keys.
+
+Completeness argument (a missed candidate is a safety bug):
+
+1. Two extents conflict only if their footprints come closer than the pair's horizontal
+   separation ``h``; ``h`` is at most the largest separation either kind is checked with, so
+   each footprint dilated by half its kind's largest separation meets the other's at some
+   point ``p`` (with ``h = 0``, footprints whose interiors overlap share interior points).
+2. Each footprint is dilated in a local azimuthal-equidistant frame. Frame distances are
+   never shorter than true ones and at most ``1 + frame_stretch`` longer, so dilating by
+   ``(d + pad) · (1 + stretch) + margin`` in the frame contains everything within true
+   distance ``d + pad``.
+3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
+   1.11 average edge lengths of any of its points (measured over the globe and around all
+   pentagons), so every cell that holds a point of the dilated footprint has its centre
+   inside the padded polygon, and ``h3shape_to_cells`` (centre containment) returns it.
+   One ring of neighbours (``grid_disk(cell, 1)``) is added on top, as a belt.
+4. An extent is indexed at a *home* resolution chosen from its size (tens to a few hundred
+   cells) and at every coarser resolution of :data:`LEVELS`. Two extents with homes
+   ``r ≤ s`` both hold cells at ``r`` covering ``p``, so they share one.
+
+Footprints whose dilated cover would cross the antimeridian or come near a pole are
+refused (:class:`CoverError`) rather than indexed incompletely.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from h3.api import basic_int as h3  # type: ignore[import-untyped]
+from numpy.typing import NDArray
+from shapely.geometry import Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from wellclear.geo.frames import densify_rings, frame_stretch, from_frame, to_frame
+from wellclear.model import CircleOutline, LatLng, Volume4D
+
+FloatArray = NDArray[np.float64]
+
+LEVELS = (5, 7, 9)
+"""Resolutions an extent may be indexed at, coarse to fine (average edge 9.9 km, 1.4 km, 201 m)."""
+LOCK_RESOLUTION = LEVELS[0]
+"""Writers lock the cells of this resolution that they cover (every extent holds some)."""
+TARGET_CELLS = 200
+PAD_EDGES = 1.5
+MARGIN_M = 25.0
+MARGIN_FRACTION = 1e-3
+DENSIFY_STEP_M = 2_000.0
+MAX_LATITUDE_DEG = 85.0
+
+
+class CoverError(ValueError):
+    """An extent whose cells cannot be computed safely (antimeridian, poles)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtentCover:
+    """The cells covering one dilated extent at its home resolution and every coarser level."""
+
+    home_resolution: int
+    cells: dict[int, frozenset[int]]
+
+    @property
+    def home_cells(self) -> frozenset[int]:
+        return self.cells[self.home_resolution]
+
+    @property
+    def lock_cells(self) -> frozenset[int]:
+        return self.cells[LOCK_RESOLUTION]
+
+
+@dataclass(frozen=True, slots=True)
+class _Framed:
+    """A footprint in its local frame (metres, about ``lon0, lat0``) and how far to grow it."""
+
+    lon0: float
+    lat0: float
+    shape: BaseGeometry  # a circle is its centre point, grown by its radius
+    grow_m: float
+
+    @property
+    def outer_m(self) -> float:
+        """How far from the frame's centre the grown footprint reaches."""
+        xmin, ymin, xmax, ymax = self.shape.bounds
+        return math.hypot(max(abs(xmin), abs(xmax)), max(abs(ymin), abs(ymax))) + self.grow_m
+
+
+def cover_extent(extent: Volume4D, dilation_m: float) -> ExtentCover:
+    """The cells covering ``extent``'s footprint dilated by ``dilation_m``.
+
+    >>> from datetime import UTC, datetime
+    >>> from wellclear.model import LatLng
+    >>> start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 1, tzinfo=UTC)
+    >>> site = Volume4D(CircleOutline(LatLng(36.2, 37.1), 50.0), 0.0, 100.0, start, end)
+    >>> cover = cover_extent(site, 500.0)
+    >>> cover.home_resolution, 10 < len(cover.home_cells) <= 200, len(cover.lock_cells) >= 7
+    (9, True, True)
+    """
+    framed = _in_frame(extent, dilation_m)
+    home = _home_resolution(framed)
+    cells = {res: _cells_at(framed, res) for res in LEVELS if res <= home}
+    return ExtentCover(home, cells)
+
+
+def _in_frame(extent: Volume4D, dilation_m: float) -> _Framed:
+    outline = extent.outline
+    if isinstance(outline, CircleOutline):
+        centre = outline.center
+        return _Framed(centre.lng, centre.lat, Point(0.0, 0.0), outline.radius_m + dilation_m)
+    lon, lat = _densified_ring(outline.vertices)
+    lon0, lat0 = _centre(lon, lat)
+    x, y = to_frame(np.full(len(lon), lon0), np.full(len(lon), lat0), lon, lat)
+    footprint = shapely.make_valid(Polygon(np.column_stack([x, y])))
+    return _Framed(lon0, lat0, footprint, dilation_m)
+
+
+def _densified_ring(vertices: Sequence[LatLng]) -> tuple[FloatArray, FloatArray]:
+    lon = np.array([v.lng for v in vertices], dtype=np.float64)
+    lat = np.array([v.lat for v in vertices], dtype=np.float64)
+    offsets = np.array([0, len(vertices)], dtype=np.int64)
+    _, lon, lat = densify_rings(offsets, lon, lat, DENSIFY_STEP_M)
+    return lon, lat
+
+
+def _centre(lon: FloatArray, lat: FloatArray) -> tuple[float, float]:
+    first = lon[0]
+    unwrapped = first + (lon - first + 180.0) % 360.0 - 180.0
+    return float((unwrapped.mean() + 180.0) % 360.0 - 180.0), float(lat.mean())
+
+
+def _edge_m(resolution: int) -> float:
+    return float(h3.average_hexagon_edge_length(resolution, unit="m"))
+
+
+def _buffer_m(framed: _Framed, resolution: int) -> float:
+    """Frame buffer distance that holds everything within true ``grow + pad`` of the shape."""
+    pad_m = PAD_EDGES * _edge_m(resolution)
+    stretch = 1.0 + float(frame_stretch(framed.outer_m + pad_m))
+    return (framed.grow_m + pad_m) * stretch * (1 + MARGIN_FRACTION) + MARGIN_M
+
+
+def _home_resolution(framed: _Framed) -> int:
+    """The finest level whose cells over the shape number about ``TARGET_CELLS`` at most."""
+    for resolution in reversed(LEVELS):
+        padded_m2 = framed.shape.buffer(_buffer_m(framed, resolution)).area
+        if padded_m2 / float(h3.average_hexagon_area(resolution, unit="m^2")) <= TARGET_CELLS:
+            return resolution
+    return LEVELS[0]
+
+
+def _cells_at(framed: _Framed, resolution: int) -> frozenset[int]:
+    padded = framed.shape.buffer(_buffer_m(framed, resolution), quad_segs=16)
+    step_m = _edge_m(resolution) / 3
+    centres: set[int] = set()
+    for part in getattr(padded, "geoms", [padded]):
+        ring = np.asarray(shapely.segmentize(part.exterior, step_m).coords)[:-1]
+        lon0, lat0 = np.full(len(ring), framed.lon0), np.full(len(ring), framed.lat0)
+        lng, lat = from_frame(lon0, lat0, ring[:, 0], ring[:, 1])
+        _require_indexable(lng, lat)
+        polygon = h3.LatLngPoly(list(zip(lat.tolist(), lng.tolist(), strict=True)))
+        centres.update(h3.h3shape_to_cells(polygon, resolution))
+    return frozenset(int(c) for centre in centres for c in h3.grid_disk(centre, 1))
+
+
+def _require_indexable(lng: FloatArray, lat: FloatArray) -> None:
+    if float(np.abs(lat).max()) > MAX_LATITUDE_DEG:
+        raise CoverError(f"comes within reach of a pole (beyond {MAX_LATITUDE_DEG}° latitude)")
+    steps = np.abs(np.diff(np.append(lng, lng[0])))
+    if float(steps.max()) > 180.0:
+        raise CoverError("comes within reach of the antimeridian (180° longitude)")

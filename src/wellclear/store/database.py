@@ -1,0 +1,112 @@
+"""One database, SQLite or PostgreSQL, behind the same two kinds of transaction.
+
+- :meth:`Database.reading` — a plain transaction for queries.
+- :meth:`Database.writing` — a transaction that may change data. On SQLite it starts with
+  ``BEGIN IMMEDIATE`` (one writer at a time, so reads inside it are never stale); on
+  PostgreSQL it runs at READ COMMITTED and writers that could conflict serialise on cell
+  locks (:mod:`wellclear.store.locks`).
+
+SQLite files run in WAL mode with a busy timeout, so readers never wait for the writer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+DEFAULT_DATABASE_URL = "sqlite:///./wellclear.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+MAX_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """An engine and the two ways to run a transaction on it."""
+
+    engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction for queries; rolled back at the end."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A transaction that commits at the end of the block, or rolls back on an exception."""
+        bind = self.engine.execution_options(wellclear_begin="IMMEDIATE")
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a writing transaction, retrying on deadlock or serialization failure."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.writing() as session:
+                    return work(session)
+            except DBAPIError as error:
+                if attempt == MAX_ATTEMPTS or not _retryable(error):
+                    raise
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _retryable(error: DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def open_database(url: str = DEFAULT_DATABASE_URL, *, pool_size: int = 10) -> Database:
+    """A :class:`Database` for a SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``)."""
+    if url.startswith("sqlite"):
+        return Database(_sqlite_engine(url))
+    engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+    return Database(engine)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    )
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin) instead of pysqlite's own.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get("wellclear_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,69 @@
+"""Parties and their API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from wellclear.store.models import ApiKeyRow, PartyRow
+
+
+def add_party(session: Session, name: str, role: str) -> PartyRow:
+    party = PartyRow(name=name, role=role, disabled=False)
+    session.add(party)
+    session.flush()
+    return party
+
+
+def find_party(session: Session, name: str) -> PartyRow | None:
+    return session.scalars(select(PartyRow).where(PartyRow.name == name)).one_or_none()
+
+
+def parties_by_id(session: Session, ids: set[int]) -> dict[int, PartyRow]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(PartyRow).where(PartyRow.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+def all_parties(session: Session) -> Sequence[PartyRow]:
+    return session.scalars(select(PartyRow).order_by(PartyRow.name)).all()
+
+
+def add_key(session: Session, party_id: int, key_id: str, salt: str, key_hash: str) -> ApiKeyRow:
+    key = ApiKeyRow(party_id=party_id, key_id=key_id, salt=salt, key_hash=key_hash)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def find_key(session: Session, key_id: str) -> tuple[ApiKeyRow, PartyRow] | None:
+    query = (
+        select(ApiKeyRow, PartyRow)
+        .join(PartyRow, PartyRow.id == ApiKeyRow.party_id)
+        .where(ApiKeyRow.key_id == key_id)
+    )
+    row = session.execute(query).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def expire_keys(session: Session, party_id: int, at: datetime) -> None:
+    """Let every key of the party that would outlive ``at`` expire at ``at``."""
+    session.execute(
+        update(ApiKeyRow)
+        .where(ApiKeyRow.party_id == party_id)
+        .where(or_(ApiKeyRow.expires_at.is_(None), ApiKeyRow.expires_at > at))
+        .values(expires_at=at)
+    )
+
+
+def live_key_count(session: Session, party_id: int, now: datetime) -> int:
+    query = (
+        select(ApiKeyRow.id)
+        .where(ApiKeyRow.party_id == party_id)
+        .where(or_(ApiKeyRow.expires_at.is_(None), ApiKeyRow.expires_at > now))
+    )
+    return len(session.scalars(query).all())

@@ -1,0 +1,86 @@
+"""The cell index is complete: extents closer than the sum of their dilations share a cell
+at the coarser of their home resolutions (the store's broad phase relies on it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import h3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+from wellclear.model import CircleOutline, LatLng, PolygonOutline, Volume4D
+from wellclear.store.cells import LEVELS, CoverError, cover_extent
+from wellclear.strategic.distance import distance_m
+
+WGS84 = Geod(ellps="WGS84")
+START, END = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 1, tzinfo=UTC)
+
+
+def at(origin: LatLng, azimuth_deg: float, distance: float) -> LatLng:
+    lng, lat, _ = WGS84.fwd(origin.lng, origin.lat, azimuth_deg, distance)
+    return LatLng(lat, lng)
+
+
+def volume(outline) -> Volume4D:
+    return Volume4D(outline, 0.0, 100.0, START, END)
+
+
+@st.composite
+def outlines(draw, origin: LatLng):
+    centre = at(origin, draw(st.floats(0, 360)), draw(st.floats(0, 30_000)))
+    if draw(st.booleans()):
+        return CircleOutline(centre, draw(st.floats(1, 20_000)))
+    reach = draw(st.floats(5, 25_000))
+    thin = draw(st.floats(0.01, 1.0))  # long thin quadrilaterals as well as squares
+    azimuths = (0, 90, 180, 270)
+    reaches = (reach, reach * thin, reach, reach * thin)
+    return PolygonOutline(tuple(at(centre, a, r) for a, r in zip(azimuths, reaches, strict=True)))
+
+
+ORIGINS = st.sampled_from([LatLng(36.2, 37.1), LatLng(0.0, 0.0), LatLng(-33.9, 151.2),
+                           LatLng(64.1, -21.9), LatLng(58.0, 10.0)])  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), origin=ORIGINS, dilations=st.tuples(st.sampled_from([0.0, 500.0, 4_630.0]),
+       st.sampled_from([0.0, 1_000.0, 4_630.0])))  # fmt: skip
+def test_close_extents_share_a_cell(data, origin, dilations):
+    a, b = data.draw(outlines(origin)), data.draw(outlines(origin))
+    gap_m = distance_m(a, b)
+    if gap_m >= sum(dilations):
+        return
+    cover_a, cover_b = cover_extent(volume(a), dilations[0]), cover_extent(volume(b), dilations[1])
+    shared_resolution = min(cover_a.home_resolution, cover_b.home_resolution)
+    assert cover_a.cells[shared_resolution] & cover_b.cells[shared_resolution]
+    assert cover_a.lock_cells & cover_b.lock_cells
+
+
+@pytest.mark.parametrize(
+    ("outline", "dilation_m", "home"),
+    [
+        (CircleOutline(LatLng(36.2, 37.1), 1.0), 0.0, 9),
+        (CircleOutline(LatLng(36.2, 37.1), 50.0), 500.0, 9),
+        (CircleOutline(LatLng(36.2, 37.1), 1_000.0), 4_630.0, 7),
+        (CircleOutline(LatLng(36.2, 37.1), 28_000.0), 4_630.0, 5),  # ~2,500 km², the limit
+    ],
+)
+def test_home_resolution_keeps_cells_bounded(outline, dilation_m, home):
+    cover = cover_extent(volume(outline), dilation_m)
+    assert cover.home_resolution == home
+    assert all(
+        h3.get_resolution(h3.int_to_str(c)) == r for r, cs in cover.cells.items() for c in cs
+    )
+    assert 7 <= len(cover.home_cells) <= 400
+    assert set(cover.cells) == {r for r in LEVELS if r <= home}
+
+
+@pytest.mark.parametrize(
+    "outline",
+    [CircleOutline(LatLng(0.0, 179.99), 5_000.0), CircleOutline(LatLng(89.0, 0.0), 1_000.0)],
+)
+def test_antimeridian_and_poles_are_refused_not_missed(outline):
+    with pytest.raises(CoverError):
+        cover_extent(volume(outline), 4_630.0)
