@@ -35,13 +35,7 @@ def find_conflicts(intents: Sequence[Intent], policy: Policy) -> tuple[Conflict,
         return ()
     rules = RuleTables.of(policy)
     table = build_table(intents, {})
-    pairs = candidate_pairs(
-        table,
-        rules.dilation_m(table),
-        rules.time_pad_us(),
-        worth_measuring(table, rules),
-        rules.checked,
-    )
+    pairs = candidate_pairs(table, rules, worth_measuring(table, rules))
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], intents, rules)
 
 
@@ -64,9 +58,7 @@ def conflicts_with(
         involved: NDArray[np.bool_] = (table.intent[i] == 0) | (table.intent[j] == 0)
         return involved & worth(i, j)
 
-    pairs = candidate_pairs(
-        table, rules.dilation_m(table), rules.time_pad_us(), involves_intent, rules.checked
-    )
+    pairs = candidate_pairs(table, rules, involves_intent)
     return conflicts_among(table, pairs[:, 0], pairs[:, 1], everyone, rules)
 
 
@@ -74,11 +66,20 @@ def worth_measuring(table: ExtentTable, rules: RuleTables) -> PairFilter:
     """The broad phase's pair filter: the policy screen and the bounding discs, applied to
     raw candidates before they are deduplicated, so few pairs are ever held at once."""
 
+    kind = table.kind.astype(np.int8)  # narrow copies: the gathers below touch every raw pair
+    party = table.party.astype(np.int32)
+    checked = rules.checked.ravel()
+    kinds = len(rules.checked)
+
     def keep(i: IntArray, j: IntArray) -> NDArray[np.bool_]:
-        mask = too_close_in_time_and_altitude(table, i, j, rules)
-        near = np.flatnonzero(mask)
-        h_m = rules.horizontal_m[table.kind[i[near]], table.kind[j[near]]]
-        mask[near] = possibly_close(table, i[near], j[near], h_m)
+        mask: NDArray[np.bool_] = checked[kind[i] * kinds + kind[j]]  # cheapest test first
+        left = np.flatnonzero(mask)
+        mask[left] = party[i[left]] != party[j[left]]
+        left = left[mask[left]]
+        mask[left] = too_close_in_time_and_altitude(table, i[left], j[left], rules)
+        left = left[mask[left]]
+        h_m = rules.horizontal_m[table.kind[i[left]], table.kind[j[left]]]
+        mask[left] = possibly_close(table, i[left], j[left], h_m)
         return mask
 
     return keep

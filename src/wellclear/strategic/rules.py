@@ -51,6 +51,19 @@ class RuleTables:
         widest = np.array([self.policy.max_horizontal_m(kind) for kind in KINDS])
         return np.asarray(widest[table.kind] / 2.0)
 
+    @property
+    def ignores_altitude(self) -> BoolArray:
+        """Kind pairs checked regardless of altitude."""
+        return np.asarray(self.checked & np.isnan(self.vertical_m))
+
+    def vertical_pad_m(self, table: ExtentTable) -> FloatArray:
+        """Half the largest vertical separation each extent's kind is checked with where
+        altitude counts; infinite for a kind checked only regardless of altitude."""
+        counted = self.checked & ~np.isnan(self.vertical_m)
+        vertical = np.where(counted, self.vertical_m, 0.0).max(axis=1) / 2.0
+        per_kind = np.where(counted.any(axis=1), vertical, np.inf)
+        return np.asarray(per_kind[table.kind])
+
     def time_pad_us(self) -> int:
         return math.ceil(self.policy.max_time_s() * MICROS_PER_S / 2) + 1
 
