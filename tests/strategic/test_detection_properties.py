@@ -171,3 +171,31 @@ def test_far_from_origin_scenes_cross_the_antimeridian_neighbourhood():
     east = intent("e", "red", extent(circle(LatLng(10.0, -179.98), 1_000.0)))
     (conflict,) = find_conflicts([west, east], policy(9_260.0, 304.8, 0.0))
     assert 2_300 < conflict.min_distance_m < 2_400
+
+
+def test_index_compacts_removed_intents_and_still_agrees_with_batch():
+    """Removing most residents triggers compaction; answers must not change."""
+    rules_policy = policy(5_000.0, 300.0, 600.0)
+    intents = [
+        intent(
+            f"i{n:04d}",
+            ("blue", "red")[n % 2],
+            extent(
+                circle(offset(ORIGIN, n * 7 % 360, n * 13.0), 500), 0, 1_000, n % 90, n % 90 + 30
+            ),
+        )
+        for n in range(2_400)
+    ]
+    index = IntentIndex(rules_policy)
+    index.add_many(intents)
+    kept = intents[::3]
+    for each in intents:
+        if each not in kept:
+            index.remove(each.id)
+    assert len(index) == len(kept)
+    expected = keyed(find_conflicts(kept, rules_policy))
+    found = {}
+    for each in kept:
+        found |= keyed(index.conflicts_of(each))
+    assert found == expected
+    assert expected  # the scene is dense enough to have conflicts

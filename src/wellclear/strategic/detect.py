@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -19,6 +21,9 @@ from wellclear.strategic.extents import (
     build_table,
 )
 from wellclear.strategic.rules import RuleTables, screen, too_close_in_time_and_altitude
+
+WORKERS = min(2, os.cpu_count() or 1)
+PARALLEL_FROM = 5_000  # candidate pairs: below this, a second thread costs more than it saves
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -105,6 +110,21 @@ def conflicts_among(
     h_m = rules.horizontal_m[ka, kb]
     close = possibly_close(table, i, j, h_m)
     i, j, h_m = i[close], j[close], h_m[close]
+    if len(i) < PARALLEL_FROM or WORKERS == 1:
+        done = [_measured(table, i, j, h_m)]
+    else:
+        parts = np.array_split(np.arange(len(i)), WORKERS)
+        with ThreadPoolExecutor(WORKERS) as pool:  # shapely and pyproj release the GIL
+            done = list(pool.map(lambda part: _measured(table, i[part], j[part], h_m[part]), parts))
+    i, j, distance_m = (np.concatenate([part[k] for part in done]) for k in range(3))
+    regions = np.concatenate([part[3] for part in done])
+    return _assemble(table, i, j, distance_m, regions, intents, rules)
+
+
+def _measured(
+    table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray, NDArray[np.object_]]:
+    """The conflicting pairs among ``(i, j)``, their distances and region footprints."""
     measured = measure(table, i, j, h_m)
     hit = measured.conflicting
     i, j, h_m = i[hit], j[hit], h_m[hit]
@@ -114,8 +134,7 @@ def conflicts_among(
         geoms_a=measured.geoms_a[hit],
         geoms_b=measured.geoms_b[hit],
     )
-    regions = footprints(table, i, j, h_m, measured)
-    return _assemble(table, i, j, measured.distance_m, regions, intents, rules)
+    return i, j, measured.distance_m, footprints(table, i, j, h_m, measured)
 
 
 def _assemble(

@@ -7,7 +7,7 @@ local frame follow the geodesics to well under a metre.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -130,27 +130,18 @@ def _centres(
     return center_lon, center_lat, reach + radius_m + 1.0
 
 
-def concat_tables(tables: Sequence[ExtentTable]) -> ExtentTable:
-    """One table of several one-intent tables; row ``intent`` becomes the table's position."""
-    counts = [len(t) for t in tables]
-    ring_sizes = np.array([len(t.ring_lon) for t in tables], dtype=np.int64)
-    ring_shift = np.repeat(np.cumsum(ring_sizes) - ring_sizes, counts)
-    offsets = np.concatenate([t.ring_offsets[:-1] for t in tables]) + ring_shift
-    total_ring = int(ring_sizes.sum())
+ROW_COLUMNS = tuple(f.name for f in fields(ExtentTable) if not f.name.startswith("ring_"))
+
+
+def join(first: ExtentTable, second: ExtentTable) -> ExtentTable:
+    """The rows of ``first`` then those of ``second`` (``intent`` values kept as they are)."""
+    rows = {
+        name: np.concatenate([getattr(first, name), getattr(second, name)]) for name in ROW_COLUMNS
+    }
+    offsets = np.concatenate([first.ring_offsets[:-1], second.ring_offsets + len(first.ring_lon)])
     return ExtentTable(
-        intent=np.repeat(np.arange(len(tables), dtype=np.int64), counts),
-        number=np.concatenate([t.number for t in tables]),
-        party=np.concatenate([t.party for t in tables]),
-        kind=np.concatenate([t.kind for t in tables]),
-        start_us=np.concatenate([t.start_us for t in tables]),
-        end_us=np.concatenate([t.end_us for t in tables]),
-        floor_m=np.concatenate([t.floor_m for t in tables]),
-        ceiling_m=np.concatenate([t.ceiling_m for t in tables]),
-        radius_m=np.concatenate([t.radius_m for t in tables]),
-        center_lon=np.concatenate([t.center_lon for t in tables]),
-        center_lat=np.concatenate([t.center_lat for t in tables]),
-        reach_m=np.concatenate([t.reach_m for t in tables]),
-        ring_offsets=np.append(offsets, total_ring).astype(np.int64),
-        ring_lon=np.concatenate([t.ring_lon for t in tables]),
-        ring_lat=np.concatenate([t.ring_lat for t in tables]),
+        **rows,
+        ring_offsets=offsets.astype(np.int64),
+        ring_lon=np.concatenate([first.ring_lon, second.ring_lon]),
+        ring_lat=np.concatenate([first.ring_lat, second.ring_lat]),
     )
