@@ -18,7 +18,7 @@ clusters:
 Density grows with N in a fixed region and day, so conflicts grow as N^2: the shares are
 tuned so that 10,000 intents give conflicts for about 1 % of intents.
 
-For each N the table reports: extents; index build (``IntentIndex.add`` of all N); all-pairs
+For each N the table reports: extents; index build (``IntentIndex.add_many`` of all N); all-pairs
 (``find_conflicts`` over all N); conflicts found; incremental add-and-check (for fresh
 intents, ``conflicts_of(x)`` then ``add(x)`` on the index holding N, median and p99); and
 peak memory: ``ru_maxrss`` of a fresh process that generates the N intents and then runs
@@ -321,12 +321,12 @@ MAKERS: dict[Kind, Callable[[np.random.Generator, World, str], Draft]] = {
 
 # ----------------------------------------------------------------------------- deconfliction
 
-Entry = tuple[Kind, str, float, float]  # kind, party, floor_m, ceiling_m
-CellKey = tuple[int, int, int]
+Entry = tuple[str, float, float]  # party, floor_m, ceiling_m
+CellKey = tuple[int, ...]  # (x, y, kind) or (x, y, time slot, kind)
 
 
 class Airspace:
-    """What the generator has accepted so far, filed under coarse (x, y, time) cells.
+    """What the generator has accepted so far, filed under coarse (x, y, time, kind) cells.
 
     A conservative stand-in for a deconfliction service: a draft is refused when a cell
     its dilated boxes touch holds an extent of another party whose kind the policy checks
@@ -337,44 +337,44 @@ class Airspace:
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._timed: dict[CellKey, list[Entry]] = {}
-        self._forever: dict[tuple[int, int], list[Entry]] = {}
-        self._any_time: dict[tuple[int, int], list[Entry]] = {}
+        self._forever: dict[CellKey, list[Entry]] = {}
+        self._any_time: dict[CellKey, list[Entry]] = {}
         self._pad_s = policy.max_time_s() / 2 + 1.0
         self._pad_km = {kind: policy.max_horizontal_m(kind) / 2_000.0 * 1.03 + 0.3 for kind in Kind}
+        self._partners = {
+            kind: [(other, policy.rule(kind, other).vertical_m) for other in Kind
+                   if policy.rule(kind, other).checked]
+            for kind in Kind
+        }  # fmt: skip
 
     def fits(self, kind: Kind, party: str, draft: Draft) -> bool:
-        return not any(
-            self._clashes((kind, party, e.floor_m, e.ceiling_m), other)
-            for e, keys in self._keys(kind, draft)
-            for key in keys
-            for other in self._lookup(key)
-        )
+        for extent, keys in self._keys(kind, draft):
+            for other, vertical_m in self._partners[kind]:
+                for key in keys:
+                    for old_party, floor_m, ceiling_m in self._lookup(key, other):
+                        if old_party != party and (
+                            vertical_m is None
+                            or max(extent.floor_m, floor_m) - min(extent.ceiling_m, ceiling_m)
+                            < vertical_m
+                        ):
+                            return False
+        return True
 
     def take(self, kind: Kind, party: str, draft: Draft) -> None:
         for extent, keys in self._keys(kind, draft):
-            entry = (kind, party, extent.floor_m, extent.ceiling_m)
+            entry = (party, extent.floor_m, extent.ceiling_m)
             for key in keys:
                 if len(key) == 2:
-                    self._forever.setdefault((key[0], key[1]), []).append(entry)
+                    self._forever.setdefault((*key, kind), []).append(entry)
                 else:
-                    self._timed.setdefault((key[0], key[1], key[2]), []).append(entry)
-                    self._any_time.setdefault((key[0], key[1]), []).append(entry)
+                    self._timed.setdefault((*key, kind), []).append(entry)
+                    self._any_time.setdefault((key[0], key[1], kind), []).append(entry)
 
-    def _lookup(self, key: tuple[int, ...]) -> list[Entry]:
-        cell = (key[0], key[1])
+    def _lookup(self, key: tuple[int, ...], kind: Kind) -> list[Entry]:
+        cell = (key[0], key[1], kind)
         if len(key) == 2:
             return self._any_time.get(cell, []) + self._forever.get(cell, [])
-        return self._timed.get((key[0], key[1], key[2]), []) + self._forever.get(cell, [])
-
-    def _clashes(self, new: Entry, old: Entry) -> bool:
-        if new[1] == old[1]:
-            return False
-        rule = self._policy.rule(new[0], old[0])
-        if not rule.checked:
-            return False
-        if rule.vertical_m is None:
-            return True
-        return max(new[2], old[2]) - min(new[3], old[3]) < rule.vertical_m
+        return self._timed.get((*key, kind), []) + self._forever.get(cell, [])
 
     def _keys(self, kind: Kind, draft: Draft) -> list[tuple[Volume4D, set[tuple[int, ...]]]]:
         pad = self._pad_km[kind]
@@ -456,7 +456,7 @@ def timed(action: Callable[[], object]) -> float:
 def index_phase(mix: Mix, probes: Sequence[Intent], policy: Policy) -> dict[str, float]:
     """Build the index of all N, then time ``conflicts_of`` + ``add`` for each probe."""
     index = IntentIndex(policy)
-    build_s = timed(lambda: [index.add(intent) for intent in mix.intents])
+    build_s = timed(lambda: index.add_many(mix.intents))
     samples = []
     for number, probe in enumerate(probes):
         start = time.perf_counter()
