@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from wellclear.api import conflicts, health, intents, problems
+from wellclear.api.intent_schema import body_schemas
 from wellclear.api.limits import BodyLimit, TokenBuckets
 from wellclear.api.observe import Metrics, Observe, configure_logging
+from wellclear.api.schemas import documented_schemas
 from wellclear.api.settings import Settings
 from wellclear.service import Service, open_service
 
@@ -25,9 +29,26 @@ def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
     for router in (intents.router, conflicts.router, health.router):
         app.include_router(router)
     problems.install(app)
+    _document_referenced_schemas(app)
     app.add_middleware(BodyLimit, limit_bytes=settings.max_body_bytes)
     app.add_middleware(Observe, metrics=metrics)
     return app
+
+
+def _document_referenced_schemas(app: FastAPI) -> None:
+    """Add the models routes name only by ``$ref`` (bodies they parse themselves, problems)
+    to the OpenAPI document's components."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(body_schemas() | documented_schemas())
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way
 
 
 def app_from_env() -> FastAPI:

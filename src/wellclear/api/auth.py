@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from wellclear.service import Caller, Service, authenticate
 from wellclear.service.errors import NotAuthenticated
+
+# Declared as a security scheme, so the OpenAPI document says how to authenticate.
+bearer = HTTPBearer(
+    bearerFormat="wc_<key id>_<secret>",
+    description="An API key from `wellclear party add` or `party rotate-key`.",
+    auto_error=False,  # we answer 401 problem+json ourselves
+)
 
 
 def service_of(request: Request) -> Service:
@@ -17,14 +25,11 @@ def service_of(request: Request) -> Service:
 
 def current_caller(
     request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer <api key>")] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    if authorization is None:
+    if credentials is None:  # no header, another scheme, or no key after "Bearer"
         raise NotAuthenticated("send Authorization: Bearer <api key>")
-    scheme, _, key = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise NotAuthenticated("send Authorization: Bearer <api key>")
-    caller = authenticate(service_of(request).database, key.strip())
+    caller = authenticate(service_of(request).database, credentials.credentials)
     request.state.party = caller.name
     request.app.state.buckets.take(caller.party_id)
     return caller

@@ -7,19 +7,27 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from wellclear.api.auth import CallerDep, ServiceDep
-from wellclear.api.schemas import PROBLEM_RESPONSES, ConflictOut, ConflictPage
+from wellclear.api.schemas import (
+    CURSOR_PATTERN,
+    INTENT_ID_PATTERN,
+    ConflictOut,
+    ConflictPage,
+    problem_responses,
+)
 from wellclear.service import list_conflicts
 
-router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"])
 
 
-@router.get("", response_model=ConflictPage)
+@router.get("", response_model=ConflictPage, responses=problem_responses(404, 422))
 def get_conflicts(
     service: ServiceDep,
     caller: CallerDep,
     status: Annotated[list[Literal["open", "resolved"]] | None, Query()] = None,
-    intent: Annotated[str | None, Query(description="Only those of this own intent")] = None,
-    cursor: Annotated[str | None, Query()] = None,
+    intent: Annotated[
+        str | None, Query(pattern=INTENT_ID_PATTERN, description="Only those of this own intent")
+    ] = None,
+    cursor: Annotated[str | None, Query(pattern=CURSOR_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ConflictPage:
     """Region, counterparty name, kinds, mode and status of each conflict, oldest first."""

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
+from wellclear.api.problems import UnsupportedMediaType
 from wellclear.api.schemas import (
-    INTENT_BODY,
-    PROBLEM_RESPONSES,
+    CURSOR_PATTERN,
+    INTENT_ID_PATTERN,
+    PARTY_PATTERN,
     FilingOut,
     IntentOut,
     IntentPage,
     StateIn,
+    problem_responses,
 )
 from wellclear.errors import InvalidInput, Problem
 from wellclear.model import Kind, State
@@ -31,9 +36,18 @@ from wellclear.service import (
     list_intents,
 )
 
-router = APIRouter(prefix="/v1/intents", tags=["intents"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/v1/intents", tags=["intents"])
 
-IntentId = Annotated[str, Path(max_length=200, description="The intent's id within its party.")]
+IntentId = Annotated[
+    str, Path(pattern=INTENT_ID_PATTERN, description="The intent's id within its party.")
+]
+Party = Query(pattern=PARTY_PATTERN, description="Observers: one party's")
+Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN)]
+# RFC 3339 with a zone, as filed times are; a bare number is not a time here.
+TIME: dict[str, Any] = {
+    "pattern": RFC3339_PATTERN,
+    "json_schema_extra": {"format": "date-time", "examples": ["2026-05-01T10:00:00Z"]},
+}
 IfMatch = Annotated[str | None, Header(description="The version being replaced.")]
 
 
@@ -42,6 +56,21 @@ def _version(if_match: str | None) -> str | None:
     if if_match is None:
         return None
     return if_match.strip().removeprefix("W/").strip('"')
+
+
+JSON_TYPES = ("application/json", "application/x-www-form-urlencoded")
+
+
+async def _json_body(request: Request) -> bytes:
+    """The body, if it is declared JSON (or not declared); else 415.
+
+    ``application/x-www-form-urlencoded`` is read as JSON too: it is what ``curl -d @file``
+    sends unless told otherwise.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in JSON_TYPES and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(content_type)
+    return await request.body()
 
 
 def _filed(request: Request, response: Response, filing: Filing) -> FilingOut:
@@ -60,7 +89,13 @@ def _intent(response: Response, view: IntentView) -> IntentOut:
     return IntentOut.model_validate(view.as_json())
 
 
-@router.post("", status_code=201, response_model=FilingOut, openapi_extra=INTENT_BODY)
+@router.post(
+    "",
+    status_code=201,
+    response_model=FilingOut,
+    openapi_extra=body_of(IntentIn),
+    responses=problem_responses(409, 413, 415, 422),
+)
 async def post_intent(
     request: Request,
     response: Response,
@@ -69,12 +104,20 @@ async def post_intent(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> FilingOut:
     """File a new intent (the server picks its id). 409 with the conflicts if policy refuses it."""
-    filing_request = FilingRequest(await request.body(), idempotency_key=idempotency_key)
+    filing_request = FilingRequest(await _json_body(request), idempotency_key=idempotency_key)
     filing = await run_in_threadpool(file_intent, service, caller, filing_request)
     return _filed(request, response, filing)
 
 
-@router.put("/{intent_id}", response_model=FilingOut, openapi_extra=INTENT_BODY)
+@router.put(
+    "/{intent_id}",
+    response_model=FilingOut,
+    openapi_extra=body_of(IntentPutIn),
+    responses={
+        201: {"description": "Created under this id", "model": FilingOut},
+        **problem_responses(409, 412, 413, 415, 422, 428),
+    },
+)
 async def put_intent(
     request: Request,
     response: Response,
@@ -86,31 +129,31 @@ async def put_intent(
 ) -> FilingOut:
     """Create an intent under this id (201), or replace it with If-Match (200; stale: 412)."""
     filing_request = FilingRequest(
-        await request.body(), intent_id, _version(if_match), idempotency_key
+        await _json_body(request), intent_id, _version(if_match), idempotency_key
     )
     filing = await run_in_threadpool(file_intent, service, caller, filing_request)
     return _filed(request, response, filing)
 
 
-@router.get("", response_model=IntentPage)
+@router.get("", response_model=IntentPage, responses=problem_responses(404, 422))
 def get_intents(
     service: ServiceDep,
     caller: CallerDep,
     kind: Annotated[list[Kind] | None, Query()] = None,
     state: Annotated[list[State] | None, Query()] = None,
-    start: Annotated[datetime | None, Query(description="Overlapping this window")] = None,
-    end: Annotated[datetime | None, Query()] = None,
+    start: Annotated[str | None, Query(description="Overlapping this window", **TIME)] = None,
+    end: Annotated[str | None, Query(**TIME)] = None,
     bbox: Annotated[str | None, Query(description="min_lng,min_lat,max_lng,max_lat")] = None,
-    party: Annotated[str | None, Query(description="Observers: one party's")] = None,
-    cursor: Annotated[str | None, Query()] = None,
+    party: Annotated[str | None, Party] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> IntentPage:
     """The caller's intents (every party's, for observers), filtered and paginated."""
     query = IntentQuery(
         kinds=frozenset(kind or ()),
         states=frozenset(state or ()),
-        start=_aware(start, "start"),
-        end=_aware(end, "end"),
+        start=_moment(start, "start"),
+        end=_moment(end, "end"),
         bbox=_bbox(bbox),
         party=party,
         cursor=cursor,
@@ -123,50 +166,79 @@ def get_intents(
     )
 
 
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInput([Problem("", f"query.{name}", "needs a time zone, e.g. Z")])
-    return moment
+def _moment(text: str | None, name: str) -> datetime | None:
+    """An RFC 3339 time (with a zone, as the pattern says), or a 422 naming the parameter."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.upper())
+    except ValueError as error:
+        raise InvalidInput(
+            [Problem("", f"query.{name}", f"is not a valid time: {error}")]
+        ) from None
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     if text is None:
         return None
+    reason = "must be min_lng,min_lat,max_lng,max_lat in degrees, min before max"
     try:
         min_lng, min_lat, max_lng, max_lat = (float(part) for part in text.split(","))
     except ValueError:
-        reason = "must be min_lng,min_lat,max_lng,max_lat in degrees"
         raise InvalidInput([Problem("", "query.bbox", reason)]) from None
+    lngs_ok = -180 <= min_lng <= max_lng <= 180  # NaN fails these too
+    if not (lngs_ok and -90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput([Problem("", "query.bbox", reason)])
     return min_lng, min_lat, max_lng, max_lat
 
 
-@router.get("/{intent_id}", response_model=IntentOut)
+@router.get("/{intent_id}", response_model=IntentOut, responses=problem_responses(404, 422))
 def get_one_intent(
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
     intent_id: IntentId,
-    party: Annotated[str | None, Query(description="Observers: the owner")] = None,
+    party: Annotated[str | None, Party] = None,
 ) -> IntentOut:
     """One of the caller's intents; another party's answers 404 (existence is not disclosed)."""
     return _intent(response, get_intent(service, caller, intent_id, party))
 
 
-@router.post("/{intent_id}/state", response_model=IntentOut)
-def post_state(
+@router.post(
+    "/{intent_id}/state",
+    response_model=IntentOut,
+    openapi_extra=body_of(StateIn),
+    responses=problem_responses(404, 409, 412, 413, 415, 422),
+)
+async def post_state(
+    request: Request,
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
     intent_id: IntentId,
-    change: StateIn,
     if_match: IfMatch = None,
 ) -> IntentOut:
     """Move the intent through its lifecycle; a step F3548 does not allow answers 409."""
-    view = change_state(service, caller, intent_id, change.state, _version(if_match))
+    state = _state_in(await _json_body(request)).state
+    view = await run_in_threadpool(
+        change_state, service, caller, intent_id, state, _version(if_match)
+    )
     return _intent(response, view)
 
 
-@router.delete("/{intent_id}", response_model=IntentOut)
+def _state_in(body: bytes) -> StateIn:
+    """The body read as the routes' other bodies are: its problems name paths within it."""
+    try:
+        return StateIn.model_validate_json(body)
+    except ValidationError as error:
+        found = [
+            Problem("", ".".join(str(part) for part in e["loc"]), e["msg"])
+            for e in error.errors(include_url=False)
+        ]
+        raise InvalidInput(found) from None
+
+
+@router.delete("/{intent_id}", response_model=IntentOut, responses=problem_responses(404, 412, 422))
 def delete_intent(
     response: Response,
     service: ServiceDep,

@@ -41,6 +41,12 @@ class BodyTooLarge(Exception):
         super().__init__(f"the request body is larger than {limit_bytes:,} bytes")
 
 
+class UnsupportedMediaType(Exception):
+    def __init__(self, content_type: str) -> None:
+        self.content_type = content_type
+        super().__init__(f"the body must be JSON (application/json), not {content_type}")
+
+
 class RateLimited(Exception):
     def __init__(self, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
@@ -148,6 +154,7 @@ HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = 
     ConflictRejected: _conflict_rejected,
     IdempotencyKeyReused: _simple(422, "idempotency-key-reused", "Idempotency-Key reused"),
     BodyTooLarge: _body_too_large,
+    UnsupportedMediaType: _simple(415, "unsupported-media-type", "Unsupported media type"),
     RateLimited: _rate_limited,
     HTTPException: _http,
     Exception: _unexpected,

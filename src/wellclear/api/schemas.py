@@ -1,7 +1,7 @@
 """Wire schemas of the API (pydantic), for responses and the OpenAPI document.
 
 Filed intents are parsed by :mod:`wellclear.ingest` (for its field paths), so their request
-schema here documents the body rather than checking it.
+schema (:mod:`wellclear.api.intent_schema`) documents the body rather than checking it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
 
 from wellclear.model import State
+from wellclear.service.ids import CLIENT_ID
+from wellclear.service.parties import PARTY_NAME
+
+# What an id, a party name or a cursor can be; anything else is refused (422) before it
+# reaches a query (PostgreSQL refuses a NUL in text: that was a 500, found by fuzzing).
+INTENT_ID_PATTERN = f"^{CLIENT_ID.pattern}$"
+PARTY_PATTERN = f"^{PARTY_NAME.pattern}$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,1000}$"
 
 
 class IntentOut(BaseModel):
@@ -76,51 +85,64 @@ class HealthOut(BaseModel):
     detail: str | None = None
 
 
-_NUMBER_UNITS = {"type": "object", "properties": {"value": {"type": "number"}}}
-INTENT_BODY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "One intent in ASTM F3548-21 JSON, without party (and without id on POST).",
-    "required": ["kind", "extents"],
-    "properties": {
-        "kind": {
-            "type": "string",
-            "enum": ["flight", "operation", "movement", "site", "restriction"],
-        },
-        "priority": {"type": "integer", "default": 0},
-        "state": {"type": "string", "enum": ["accepted", "activated"], "default": "accepted"},
-        "extents": {
-            "type": "array",
-            "minItems": 1,
-            "maxItems": 200,
-            "items": {
-                "type": "object",
-                "required": ["volume", "time_start"],
-                "properties": {
-                    "volume": {"type": "object"},
-                    "time_start": _NUMBER_UNITS | {"properties": {"value": {"type": "string"}}},
-                    "time_end": _NUMBER_UNITS | {"properties": {"value": {"type": "string"}}},
-                },
-            },
-        },
-    },
-}
-INTENT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": INTENT_BODY_SCHEMA}},
-    }
-}
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": title, "content": {"application/problem+json": {}}}
-    for status, title in (
-        (401, "No usable API key"),
-        (403, "Not allowed for this party"),
-        (404, "No such intent for this party"),
-        (409, "Refused by policy, or an invalid transition"),
-        (412, "If-Match names another version"),
-        (413, "Body too large"),
-        (422, "Invalid input, with field paths"),
-        (428, "If-Match required"),
-        (429, "Rate limited; see Retry-After"),
+class FieldErrorOut(BaseModel):
+    path: str = Field(description="The field, as the parser names it: extents[0].time_end.")
+    pointer: str = Field(description="The same field as a JSON pointer: /extents/0/time_end.")
+    detail: str
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorOut] | None = Field(default=None, description="Bad input only.")
+    intent_id: str | None = Field(default=None, description="A refused filing's id.")
+    conflicts: list[ConflictOut] | None = Field(
+        default=None, description="A refused filing's conflicts, as the filer may see them."
     )
+
+
+PROBLEM_TITLES: dict[int, str] = {
+    401: "No usable API key (none, malformed, unknown or expired)",
+    403: "The party is disabled, or its role may not do this",
+    404: "No such intent (or party) for this caller",
+    409: "Refused by policy (with the conflicts), or an invalid state transition",
+    412: "If-Match names another version, or an intent that does not exist",
+    413: "Request body too large",
+    415: "The body is not JSON",
+    422: "Invalid input, with field paths",
+    428: "The intent exists: replacing it needs If-Match",
+    429: "Rate limited; see Retry-After",
 }
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds", "schema": {"type": "string"}}},
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these problem statuses (401 and 429 are always possible on
+    ``/v1``: every request there is authenticated and rate limited)."""
+    return {
+        status: {
+            "description": PROBLEM_TITLES[status],
+            "content": _PROBLEM,
+            **({"headers": _HEADERS[status]} if status in _HEADERS else {}),
+        }
+        for status in sorted({401, 403, 429, *statuses})
+    }
+
+
+def documented_schemas() -> dict[str, Any]:
+    """Models the routes only name by ``$ref`` (problems, bodies they read themselves), as
+    OpenAPI components."""
+    _, document = models_json_schema(
+        [(ProblemOut, "serialization"), (StateIn, "validation")],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas: dict[str, Any] = document["$defs"]
+    return schemas
