@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,5 +165,9 @@ def _decode_cursor(cursor: str | None, *, parts: int) -> tuple[str, ...] | None:
     raise InvalidInput([Problem("", "cursor", "is not a cursor this service gave out")])
 
 
+_CURSOR_PART = re.compile(r"[A-Za-z0-9._:-]{1,200}")  # ids, uids and conflict ids
+
+
 def _strings(items: list[object]) -> bool:
-    return all(isinstance(item, str) for item in items)
+    """Only what this service puts in a cursor (a NUL would reach PostgreSQL as a 500)."""
+    return all(isinstance(item, str) and _CURSOR_PART.fullmatch(item) for item in items)
