@@ -9,12 +9,16 @@ from hypothesis import strategies as st
 from tactical_scenes import random_scene
 
 from wellclear.tactical import (
+    Approach,
     StateVectors,
+    all_pairs,
     candidate_pairs,
+    closest_approach,
     detect,
     detect_all_pairs,
     state_vectors,
 )
+from wellclear.tactical.cpa import Kinematics, conflicts_among
 
 
 def assert_same(sv: StateVectors, chunk_pairs: int = 2_000_000) -> int:
@@ -83,3 +87,16 @@ def test_identical_positions() -> None:
         lat_deg=[10.0] * 5, lon_deg=[20.0] * 5, alt_m=1000.0, trk_deg=0.0, gs_mps=0.0
     )
     assert assert_same(sv) == 10
+
+
+@pytest.mark.parametrize("overrides", [False, True])
+def test_staged_exact_phase_keeps_every_value(overrides: bool) -> None:
+    """``conflicts_among`` (staged, on subsets) == ``closest_approach`` on all, to the bit."""
+    sv = random_scene(5, 400, side_km=80.0, overrides=overrides, still=0.2)
+    i, j = all_pairs(sv.size)
+    everything = closest_approach(sv, i, j)
+    expected = Approach._make(field[everything.conflict] for field in everything)
+    staged = conflicts_among(Kinematics.of(sv), i, j)
+    assert staged.i.size > 100
+    for name, want, got in zip(Approach._fields, expected, staged, strict=True):
+        np.testing.assert_array_equal(got, want, err_msg=name)

@@ -12,16 +12,41 @@ time of receipt (live feeds).
 
 from __future__ import annotations
 
-import calendar
-import math
+import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import IO
 
-from wellclear.geo.units import FPM_MPS, FT_M, KT_MPS
+import numpy as np
+
+from wellclear.ingest._sbs_bulk import Block, apply_run
+from wellclear.ingest._sbs_fields import (
+    ALT_FT,
+    ALT_M_PER_FT,
+    CALLSIGN,
+    CLOCK,
+    DATE,
+    FIELDS,
+    GROUND,
+    GS_KT,
+    GS_MPS_PER_KT,
+    ICAO,
+    KIND,
+    LAT_DEG,
+    LON_DEG,
+    ON_GROUND,
+    TRK_DEG,
+    VS_FPM,
+    VS_MPS_PER_FPM,
+    check_icao,
+    check_position,
+    day_s,
+    number,
+)
 from wellclear.tactical.tracks import TrackTable
 
 _RECORDS = frozenset({"STA", "AIR", "ID", "SEL", "CLK"})
-_FIELDS = 22
 
 
 class Outcome(IntEnum):
@@ -51,24 +76,18 @@ class LineCounts:
             if len(self.examples) < 5:
                 self.examples.append(line[:200])
 
-
-_DAYS: dict[str, float] = {}
-
-
-def _day_s(date: str) -> float:
-    """POSIX seconds of midnight UTC of ``YYYY/MM/DD`` (cached: few distinct dates)."""
-    seconds = _DAYS.get(date)
-    if seconds is None:
-        year, month, day = (int(part) for part in date.split("/"))
-        seconds = float(calendar.timegm((year, month, day, 0, 0, 0)))
-        if not 1 <= month <= 12 or not 1 <= day <= 31:
-            raise ValueError(date)
-        _DAYS[date] = seconds
-    return seconds
+    def add_many(self, applied: int, ignored: int, malformed: list[str]) -> None:
+        """Count lines by outcome at once; ``malformed`` are the malformed lines, in order."""
+        self.lines += applied + ignored + len(malformed)
+        self.applied += applied
+        self.ignored += ignored
+        self.malformed += len(malformed)
+        self.examples.extend(line[:200] for line in malformed[: 5 - len(self.examples)])
 
 
 _MINUTES: dict[tuple[str, str], float] = {}
 _MINUTES_KEPT = 100_000
+_LAST_MINUTE: list[object] = ["", "", 0.0]  # date, "HH:MM:", its POSIX seconds
 
 
 def message_time_s(date: str, clock: str) -> float:
@@ -79,14 +98,21 @@ def message_time_s(date: str, clock: str) -> float:
     >>> message_time_s("2024/07/06", "06:43:09.525") == message_time_s("2024/07/06", "6:43:9.525")
     True
     """
-    minute_s = _MINUTES.get((date, clock[:6]))  # "HH:MM:" seen before: one lookup
-    if minute_s is not None:
-        return minute_s + float(clock[6:])
-    hours, minutes, seconds = clock.split(":")
-    minute_s = _day_s(date) + int(hours) * 3600 + int(minutes) * 60
-    if clock[2:3] == ":" and clock[5:6] == ":" and len(_MINUTES) < _MINUTES_KEPT:
-        _MINUTES[date, clock[:6]] = minute_s
-    return minute_s + float(seconds)
+    last = _LAST_MINUTE
+    minute = clock[:6]
+    if minute == last[1] and date == last[0]:  # the same minute as the message before
+        return last[2] + float(clock[6:])  # type: ignore[operator]
+    minute_s = _MINUTES.get((date, minute))  # "HH:MM:" seen before: one lookup
+    if minute_s is None:
+        hours, minutes, seconds = clock.split(":")
+        minute_s = day_s(date) + int(hours) * 3600 + int(minutes) * 60
+        if clock[2:3] != ":" or clock[5:6] != ":":
+            return minute_s + float(seconds)
+        if len(_MINUTES) < _MINUTES_KEPT:
+            _MINUTES[date, minute] = minute_s
+    seconds_s = minute_s + float(clock[6:])
+    last[:] = date, minute, minute_s
+    return seconds_s
 
 
 def apply_line(table: TrackTable, line: str, receipt_s: float | None = None) -> Outcome:
@@ -106,7 +132,7 @@ def apply_line(table: TrackTable, line: str, receipt_s: float | None = None) -> 
     kind = parts[0]
     if kind != "MSG":
         return Outcome.IGNORED if kind in _RECORDS else Outcome.MALFORMED
-    if len(parts) < _FIELDS - 1 or len(parts) > _FIELDS + 1:
+    if len(parts) < FIELDS - 1 or len(parts) > FIELDS + 1:
         return Outcome.MALFORMED
     try:
         return _apply(table, parts, receipt_s)
@@ -114,56 +140,103 @@ def apply_line(table: TrackTable, line: str, receipt_s: float | None = None) -> 
         return Outcome.MALFORMED
 
 
-def _num(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return value
+def apply_lines(
+    table: TrackTable, lines: Iterable[str], counts: LineCounts, receipt_s: float | None = None
+) -> None:
+    """``apply_line`` on each line in order, blank lines skipped, outcomes added to ``counts``.
+
+    >>> table, counts = TrackTable(), LineCounts()
+    >>> when = "2024/07/06,06:43:09.525,2024/07/06,06:43:09.525"
+    >>> apply_lines(table, [f"MSG,3,1,1,4CA2D6,1,{when},,37000,,,52.1,4.7,,,0,,0,0", "",
+    ...                     "MSG,3,garbage", "STA,,5"], counts)
+    >>> counts.lines, counts.applied, counts.ignored, counts.malformed, counts.examples
+    (3, 1, 1, 1, ['MSG,3,garbage'])
+    """
+    tally = [0, 0, 0]
+    malformed: list[str] = []
+    for line in lines:
+        if line and not line.isspace():
+            outcome = apply_line(table, line, receipt_s)
+            tally[outcome] += 1
+            if outcome is Outcome.MALFORMED:
+                malformed.append(line)
+    counts.add_many(tally[Outcome.APPLIED], tally[Outcome.IGNORED], malformed)
+
+
+def apply_text(
+    table: TrackTable, source: IO[str], counts: LineCounts, block_chars: int = 1 << 24
+) -> None:
+    """Apply a whole recording as fast as possible: read in blocks, plain lines in bulk.
+
+    The same tracks and counts as ``apply_lines`` on every line (times from the messages):
+    runs of plain MSG,3 / MSG,4 lines go through ``_sbs_bulk``, the rest line by line.
+    """
+    pending = ""
+    while block := source.read(block_chars):
+        text, _, pending = (pending + block).rpartition("\n")
+        _apply_block(table, text, counts)
+    _apply_block(table, pending, counts)
+
+
+_MIN_RUN = 64  # shorter runs of plain lines are not worth the arrays
+
+
+def _apply_block(table: TrackTable, text: str, counts: LineCounts) -> None:
+    """Runs of plain lines in bulk, everything else line by line, in order."""
+    if not text:
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    block = Block.of(data)
+    changes = np.flatnonzero(block.plain[1:] != block.plain[:-1]) + 1
+    bounds = [0, *changes.tolist(), block.start.size]
+    for lo, hi in itertools.pairwise(bounds):
+        plain_run = bool(block.plain[lo]) and hi - lo >= _MIN_RUN
+        done = apply_run(table, block, lo, hi) if plain_run else None
+        if done is None:
+            text = data[block.start[lo] : block.end[hi - 1]].decode("utf-8", "surrogatepass")
+            apply_lines(table, text.split("\n"), counts)
+        else:
+            counts.add_many(*done, [])
 
 
 def _apply(table: TrackTable, parts: list[str], receipt_s: float | None) -> Outcome:
-    icao = parts[4].upper()
+    icao = parts[ICAO].upper()
     if icao not in table.tracks:  # addresses already tracked were checked when first seen
-        if len(icao) != 6:
-            raise ValueError(icao)
-        int(icao, 16)
-    time_s = message_time_s(parts[6], parts[7]) if receipt_s is None else receipt_s
-    kind = parts[1]
+        check_icao(icao)
+    time_s = message_time_s(parts[DATE], parts[CLOCK]) if receipt_s is None else receipt_s
+    kind = parts[KIND]
     if kind in {"3", "2"}:
         if not _position(table, parts, icao, time_s):
             return Outcome.IGNORED
     elif kind == "4":
-        if not parts[12] or not parts[13]:
+        if not parts[GS_KT] or not parts[TRK_DEG]:
             return Outcome.IGNORED
-        vs = _num(parts[16]) * FPM_MPS if parts[16] else None
-        gs, trk = _num(parts[12]) * KT_MPS, _num(parts[13])
+        vs = number(parts[VS_FPM]) * VS_MPS_PER_FPM if parts[VS_FPM] else None
+        gs, trk = number(parts[GS_KT]) * GS_MPS_PER_KT, number(parts[TRK_DEG])
         table.velocity(icao, time_s, gs_mps=gs, trk_deg=trk, vs_mps=vs)
     elif kind == "1":
-        table.identity(icao, time_s, parts[10].strip())
-    elif kind in {"5", "7"} and parts[11]:
-        table.altitude(icao, time_s, _num(parts[11]) * FT_M)
+        table.identity(icao, time_s, parts[CALLSIGN].strip())
+    elif kind in {"5", "7"} and parts[ALT_FT]:
+        table.altitude(icao, time_s, number(parts[ALT_FT]) * ALT_M_PER_FT)
     else:
         return Outcome.IGNORED
-    if len(parts) > 21:
-        flag = parts[21]
-        if flag == "0":
-            table.tracks[icao].on_ground = False
-        elif flag in {"-1", "1"}:
-            table.tracks[icao].on_ground = True
+    if len(parts) > GROUND:
+        flag = ON_GROUND.get(parts[GROUND])
+        if flag is not None:
+            table.tracks[icao].on_ground = flag
     return Outcome.APPLIED
 
 
 def _position(table: TrackTable, parts: list[str], icao: str, time_s: float) -> bool:
     """Apply an MSG,3 or MSG,2 position; False when it carries none."""
-    if not parts[14] or not parts[15]:
+    if not parts[LAT_DEG] or not parts[LON_DEG]:
         return False
-    lat, lon = float(parts[14]), float(parts[15])
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise ValueError("position out of range")
-    alt = _num(parts[11]) * FT_M if parts[11] else None
+    lat, lon = float(parts[LAT_DEG]), float(parts[LON_DEG])
+    check_position(lat, lon)
+    alt = number(parts[ALT_FT]) * ALT_M_PER_FT if parts[ALT_FT] else None
     table.position(icao, time_s, lat_deg=lat, lon_deg=lon, alt_m=alt)
-    if parts[1] == "2" and parts[12] and parts[13]:  # surface position carries a velocity
-        gs, trk = _num(parts[12]) * KT_MPS, _num(parts[13])
+    if parts[KIND] == "2" and parts[GS_KT] and parts[TRK_DEG]:  # surface position: velocity
+        gs, trk = number(parts[GS_KT]) * GS_MPS_PER_KT, number(parts[TRK_DEG])
         table.velocity(icao, time_s, gs_mps=gs, trk_deg=trk, vs_mps=0.0)
     return True
 

@@ -51,8 +51,16 @@ class Approach(NamedTuple):
         return np.maximum(self.t_in_s, 0.0)
 
 
+def _uniform(values: FloatArray) -> FloatArray | float:
+    """The one value of every aircraft when they agree, else the array."""
+    return float(values[0]) if values.size and values.min() == values.max() else values
+
+
 class Kinematics(NamedTuple):
-    """Per-aircraft quantities of the pair formulas, computed once per scene."""
+    """Per-aircraft quantities of the pair formulas, computed once per scene.
+
+    Separations and look-aheads are one number when every aircraft has the same.
+    """
 
     lat_deg: FloatArray
     lon_deg: FloatArray
@@ -60,6 +68,11 @@ class Kinematics(NamedTuple):
     sin_half_lat: FloatArray
     east_mps: FloatArray
     north_mps: FloatArray
+    alt_m: FloatArray
+    vs_mps: FloatArray
+    rpz_m: FloatArray | float
+    hpz_m: FloatArray | float
+    lookahead_s: FloatArray | float
 
     @classmethod
     def of(cls, sv: StateVectors) -> Kinematics:
@@ -71,6 +84,17 @@ class Kinematics(NamedTuple):
             np.sin(half_lat),
             sv.east_mps,
             sv.north_mps,
+            sv.alt_m,
+            sv.vs_mps,
+            _uniform(sv.rpz_m),
+            _uniform(sv.hpz_m),
+            _uniform(sv.lookahead_s),
+        )
+
+    def take(self, index: IntArray) -> Kinematics:
+        """The same quantities for the aircraft at ``index``."""
+        return Kinematics._make(
+            field if isinstance(field, float) else field.take(index) for field in self
         )
 
 
@@ -88,28 +112,76 @@ def relative_position(
     """
     if isinstance(k, StateVectors):
         k = Kinematics.of(k)
-    dlat_rad = np.radians(k.lat_deg[j] - k.lat_deg[i])
-    dlon_deg = k.lon_deg[j] - k.lon_deg[i]
+    dlat_rad = np.radians(k.lat_deg.take(j) - k.lat_deg.take(i))
+    dlon_deg = k.lon_deg.take(j) - k.lon_deg.take(i)
     across = np.flatnonzero(np.abs(dlon_deg) > 180.0)  # wrap only these: same bits per pair
     dlon_deg[across] = (dlon_deg[across] + 180.0) % 360.0 - 180.0
-    cos_mean = k.cos_half_lat[i] * k.cos_half_lat[j] - k.sin_half_lat[i] * k.sin_half_lat[j]
+    cos_half, sin_half = k.cos_half_lat, k.sin_half_lat
+    cos_mean = cos_half.take(i) * cos_half.take(j) - sin_half.take(i) * sin_half.take(j)
     return EARTH_RADIUS_M * np.radians(dlon_deg) * cos_mean, EARTH_RADIUS_M * dlat_rad
 
 
-def _pair_max(values: FloatArray, i: IntArray, j: IntArray) -> FloatArray | float:
-    """The larger of the two aircraft's values; a scalar when all aircraft agree."""
-    if values.size and values.min() == values.max():
-        return float(values[0])
-    return np.maximum(values[i], values[j])
+def _pair_max(values: FloatArray | float, i: IntArray, j: IntArray) -> FloatArray | float:
+    """The larger of the two aircraft's values (``Kinematics``: a scalar when all agree)."""
+    if isinstance(values, float):
+        return values
+    return np.maximum(values.take(i), values.take(j))
 
 
-class _Horizontal(NamedTuple):
+class _Miss(NamedTuple):
+    """Closest approach of the horizontal motion (arrays over pairs)."""
+
     tcpa_s: FloatArray
     dcpa2_m2: FloatArray
     dist2_m2: FloatArray
+    dv2_m2ps2: FloatArray  # relative speed squared, floored
+
+    def take(self, index: IntArray) -> _Miss:
+        return _Miss._make(field.take(index) for field in self)
+
+
+def _miss(dx: FloatArray, dy: FloatArray, du: FloatArray, dv: FloatArray) -> _Miss:
+    dv2 = du * du + dv * dv
+    dv2 = np.where(np.abs(dv2) < DV2_FLOOR_M2PS2, DV2_FLOOR_M2PS2, dv2)
+    dist2 = dx * dx + dy * dy
+    tcpa = -(du * dx + dv * dy) / dv2
+    return _Miss(tcpa, np.abs(dist2 - tcpa * tcpa * dv2), dist2, dv2)
+
+
+def _inside_horizontally(miss: _Miss, r2: FloatArray | float) -> tuple[FloatArray, FloatArray]:
+    """Entry and exit of the horizontal loss of separation (meaningful where dcpa < r)."""
+    dt_hor = np.sqrt(np.maximum(0.0, r2 - miss.dcpa2_m2)) / np.sqrt(miss.dv2_m2ps2)
+    return miss.tcpa_s - dt_hor, miss.tcpa_s + dt_hor
+
+
+def _inside_vertically(
+    up_m: FloatArray, up_mps: FloatArray, hpz_m: FloatArray | float
+) -> tuple[FloatArray, FloatArray]:
+    """Entry and exit of the vertical loss of separation (BlueSky's floored rate)."""
+    dvs = np.where(np.abs(up_mps) < DVS_FLOOR_MPS, DVS_FLOOR_MPS, up_mps)
+    t_hi = (up_m + hpz_m) / -dvs
+    t_lo = (up_m - hpz_m) / -dvs
+    return np.minimum(t_hi, t_lo), np.maximum(t_hi, t_lo)
+
+
+class _Horizontal(NamedTuple):
+    miss: _Miss
     threat: BoolArray  # dcpa < separation
     t_in_s: FloatArray
     t_out_s: FloatArray
+
+
+def _horizontal(
+    dx: FloatArray, dy: FloatArray, du: FloatArray, dv: FloatArray, rpz: FloatArray | float
+) -> _Horizontal:
+    """The miss, and the interval of the horizontal loss of separation (±1e8 s if none)."""
+    miss = _miss(dx, dy, du, dv)
+    r2 = rpz * rpz
+    horizontal = miss.dcpa2_m2 < r2
+    t_in, t_out = _inside_horizontally(miss, r2)
+    t_in = np.where(horizontal, t_in, _NEVER_S)
+    t_out = np.where(horizontal, t_out, -_NEVER_S)
+    return _Horizontal(miss, horizontal, t_in, t_out)
 
 
 class Relative(NamedTuple):
@@ -123,43 +195,48 @@ class Relative(NamedTuple):
     up_mps: FloatArray
 
 
-def relative_motion(sv: StateVectors, k: Kinematics, i: IntArray, j: IntArray) -> Relative:
+def _relative_velocity(k: Kinematics, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
+    return k.east_mps.take(j) - k.east_mps.take(i), k.north_mps.take(j) - k.north_mps.take(i)
+
+
+def _relative_height(k: Kinematics, i: IntArray, j: IntArray) -> tuple[FloatArray, FloatArray]:
+    return k.alt_m.take(j) - k.alt_m.take(i), k.vs_mps.take(j) - k.vs_mps.take(i)
+
+
+def relative_motion(k: Kinematics, i: IntArray, j: IntArray) -> Relative:
     """Position and velocity of each pair's ``j`` relative to its ``i``."""
-    dx, dy = relative_position(k, i, j)
     return Relative(
-        dx,
-        dy,
-        k.east_mps[j] - k.east_mps[i],
-        k.north_mps[j] - k.north_mps[i],
-        sv.alt_m[j] - sv.alt_m[i],
-        sv.vs_mps[j] - sv.vs_mps[i],
+        *relative_position(k, i, j), *_relative_velocity(k, i, j), *_relative_height(k, i, j)
     )
 
 
-def _horizontal(
-    dx: FloatArray, dy: FloatArray, du: FloatArray, dv: FloatArray, rpz: FloatArray | float
-) -> _Horizontal:
-    """tcpa, dcpa², distance², and the interval of the horizontal loss of separation."""
-    dv2 = du * du + dv * dv
-    dv2 = np.where(np.abs(dv2) < DV2_FLOOR_M2PS2, DV2_FLOOR_M2PS2, dv2)
-    dist2 = dx * dx + dy * dy
-    tcpa = -(du * dx + dv * dy) / dv2
-    dcpa2 = np.abs(dist2 - tcpa * tcpa * dv2)
-    r2 = rpz * rpz
-    horizontal = dcpa2 < r2
-    dt_hor = np.sqrt(np.maximum(0.0, r2 - dcpa2)) / np.sqrt(dv2)
-    t_in = np.where(horizontal, tcpa - dt_hor, _NEVER_S)
-    t_out = np.where(horizontal, tcpa + dt_hor, -_NEVER_S)
-    return _Horizontal(tcpa, dcpa2, dist2, horizontal, t_in, t_out)
+def conflicts_among(k: Kinematics, i: IntArray, j: IntArray) -> Approach:
+    """The pairs that conflict, with exactly ``closest_approach``'s values.
 
-
-def horizontal_threats(sv: StateVectors, k: Kinematics, i: IntArray, j: IntArray) -> BoolArray:
-    """Pairs that may conflict: horizontal interval meets [0, look-ahead) (implied by conflict)."""
-    dx, dy = relative_position(k, i, j)
-    du = k.east_mps[j] - k.east_mps[i]
-    dv = k.north_mps[j] - k.north_mps[i]
-    h = _horizontal(dx, dy, du, dv, _pair_max(sv.rpz_m, i, j))
-    return h.threat & (h.t_out_s > 0.0) & (h.t_in_s < _pair_max(sv.lookahead_s, i, j))
+    Each step runs on the pairs the previous one kept: the horizontal miss on all, the
+    horizontal interval where the miss is inside the separation, the vertical interval
+    where that meets [0, look-ahead) (which a conflict implies).
+    """
+    miss = _miss(*relative_position(k, i, j), *_relative_velocity(k, i, j))
+    rpz = _pair_max(k.rpz_m, i, j)
+    near = np.flatnonzero(miss.dcpa2_m2 < rpz * rpz)
+    miss, i, j = miss.take(near), i.take(near), j.take(near)
+    rpz = _pair_max(k.rpz_m, i, j)
+    h_in, h_out = _inside_horizontally(miss, rpz * rpz)
+    ahead = np.flatnonzero((h_out > 0.0) & (h_in < _pair_max(k.lookahead_s, i, j)))
+    miss, i, j = miss.take(ahead), i.take(ahead), j.take(ahead)
+    h_in, h_out = h_in.take(ahead), h_out.take(ahead)
+    up_m, up_mps = _relative_height(k, i, j)
+    rpz, hpz = _pair_max(k.rpz_m, i, j), _pair_max(k.hpz_m, i, j)
+    v_in, v_out = _inside_vertically(up_m, up_mps, hpz)
+    t_in = np.maximum(v_in, h_in)
+    t_out = np.minimum(v_out, h_out)
+    conflict = (t_in <= t_out) & (t_out > 0.0) & (t_in < _pair_max(k.lookahead_s, i, j))
+    dist = np.sqrt(miss.dist2_m2)
+    los = (dist < rpz) & (np.abs(up_m) < hpz)
+    dcpa = np.sqrt(miss.dcpa2_m2)
+    a = Approach(i, j, miss.tcpa_s, dcpa, t_in, t_out, dist, up_m, conflict, los)
+    return Approach._make(field[conflict] for field in a)
 
 
 def closest_approach(
@@ -200,10 +277,10 @@ def closest_approach(
     return approach_of(
         i,
         j,
-        relative_motion(sv, k, i, j),
-        rpz_m=_pair_max(sv.rpz_m, i, j),
-        hpz_m=_pair_max(sv.hpz_m, i, j),
-        lookahead_s=_pair_max(sv.lookahead_s, i, j),
+        relative_motion(k, i, j),
+        rpz_m=_pair_max(k.rpz_m, i, j),
+        hpz_m=_pair_max(k.hpz_m, i, j),
+        lookahead_s=_pair_max(k.lookahead_s, i, j),
     )
 
 
@@ -228,16 +305,14 @@ def approach_of(
     (True, 0.0, True)
     """
     h = _horizontal(rel.east_m, rel.north_m, rel.east_mps, rel.north_mps, rpz_m)
-    dvs = np.where(np.abs(rel.up_mps) < DVS_FLOOR_MPS, DVS_FLOOR_MPS, rel.up_mps)
-    t_hi = (rel.up_m + hpz_m) / -dvs
-    t_lo = (rel.up_m - hpz_m) / -dvs
-    t_in = np.maximum(np.minimum(t_hi, t_lo), h.t_in_s)
-    t_out = np.minimum(np.maximum(t_hi, t_lo), h.t_out_s)
+    v_in, v_out = _inside_vertically(rel.up_m, rel.up_mps, hpz_m)
+    t_in = np.maximum(v_in, h.t_in_s)
+    t_out = np.minimum(v_out, h.t_out_s)
     conflict = h.threat & (t_in <= t_out) & (t_out > 0.0) & (t_in < lookahead_s)
-    dist = np.sqrt(h.dist2_m2)
+    dist = np.sqrt(h.miss.dist2_m2)
     los = (dist < rpz_m) & (np.abs(rel.up_m) < hpz_m)
-    dcpa = np.sqrt(h.dcpa2_m2)
-    return Approach(i, j, h.tcpa_s, dcpa, t_in, t_out, dist, rel.up_m, conflict, los)
+    dcpa = np.sqrt(h.miss.dcpa2_m2)
+    return Approach(i, j, h.miss.tcpa_s, dcpa, t_in, t_out, dist, rel.up_m, conflict, los)
 
 
 def all_pairs(n: int) -> tuple[IntArray, IntArray]:

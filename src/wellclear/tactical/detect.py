@@ -9,13 +9,13 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from wellclear.tactical.broad import CHUNK_PAIRS, iter_candidate_pairs
+from wellclear.tactical.broad import CHUNK_PAIRS, local_candidate_pairs
 from wellclear.tactical.cpa import (
     Approach,
     Kinematics,
     all_pairs,
     closest_approach,
-    horizontal_threats,
+    conflicts_among,
 )
 from wellclear.tactical.states import BoolArray, FloatArray, IntArray, StateVectors
 
@@ -84,8 +84,8 @@ def _conflicts(approaches: list[Approach], thresholds: AlertThresholds) -> Confl
             empty_i, empty_i, empty_f, empty_f, empty_f, np.empty(0, bool), np.empty(0, np.int8)
         )
     joined = Approach._make(np.concatenate(fields) for fields in zip(*kept, strict=True))
-    order = np.lexsort((joined.j, joined.i))
-    a = Approach._make(field[order] for field in joined)
+    order = np.argsort(joined.i.astype(np.int64) * (int(joined.j.max()) + 1) + joined.j)
+    a = Approach._make(field.take(order) for field in joined)
     tlos = a.tlos_s
     return Conflicts(
         a.i, a.j, a.tcpa_s, a.dcpa_m, tlos, a.los, alert_levels(tlos, a.los, thresholds)
@@ -120,12 +120,12 @@ def detect(
     >>> detect(state_vectors(lat_deg=[], lon_deg=[], alt_m=0.0, trk_deg=0.0, gs_mps=0.0)).size
     0
     """
-    kinematics = Kinematics.of(sv)
+    order, chunks = local_candidate_pairs(sv, chunk_pairs)
+    kinematics = Kinematics.of(sv).take(order)
     approaches = []
-    for pairs in iter_candidate_pairs(sv, chunk_pairs):
-        threat = horizontal_threats(sv, kinematics, pairs.i, pairs.j)
-        i, j = pairs.i[threat], pairs.j[threat]
-        approaches.append(_only_conflicts(closest_approach(sv, i, j, kinematics)))
+    for pairs in chunks:
+        a = conflicts_among(kinematics, pairs.i, pairs.j)
+        approaches.append(a._replace(i=order.take(a.i), j=order.take(a.j)))
     return _conflicts(approaches, thresholds)
 
 
