@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 
-from wellclear.api import conflicts, health, intents, problems
+from wellclear.api import audit, conflicts, health, hotline, intents, notices, problems, tracks, web
 from wellclear.api.intent_schema import body_schemas
 from wellclear.api.limits import BodyLimit, TokenBuckets
 from wellclear.api.observe import Metrics, Observe, configure_logging
@@ -21,18 +23,27 @@ def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
         title="Wellclear",
         summary="Neutral deconfliction: file 4D intents, learn conflicts, never two accepted.",
         version="0.1.0",
+        lifespan=_lifespan,
     )
     metrics = Metrics()
     app.state.service = service
     app.state.metrics = metrics
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.burst)
-    for router in (intents.router, conflicts.router, health.router):
+    routers = (intents, conflicts, notices, hotline, tracks, audit, health, web)
+    for router in (module.router for module in routers):
         app.include_router(router)
     problems.install(app)
     _document_referenced_schemas(app)
     app.add_middleware(BodyLimit, limit_bytes=settings.max_body_bytes)
     app.add_middleware(Observe, metrics=metrics)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work (notice delivery, escalation, the tactical monitor) for the app's life."""
+    async with notices.background(app), tracks.background(app):
+        yield
 
 
 def _document_referenced_schemas(app: FastAPI) -> None:

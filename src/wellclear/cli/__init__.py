@@ -16,7 +16,7 @@ app = typer.Typer(
 )
 
 # Each module registers its commands on ``app`` when imported.
-from wellclear.cli import check, db, detect, monitor, party, serve  # noqa: E402, F401
+from wellclear.cli import audit, check, db, demo, detect, monitor, party, serve  # noqa: E402, F401
 
 
 def main() -> None:

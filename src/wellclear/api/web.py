@@ -1,0 +1,7 @@
+"""The map page (``web/``, built by ``make``): served at ``/``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

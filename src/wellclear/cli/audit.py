@@ -1,0 +1,1 @@
+"""``wellclear audit``: verify and export the hash-chained audit log."""

@@ -1,0 +1,1 @@
+"""``wellclear demo``: the service, demo parties, the Aleppo scenario and live tracks."""
