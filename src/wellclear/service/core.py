@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import pathlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from wellclear.ingest import Limits, default_policy, load_policy
 from wellclear.model import Policy
@@ -13,11 +15,13 @@ from wellclear.store import DEFAULT_DATABASE_URL, Database, open_database
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """What every use case runs against."""
+    """What every use case runs against. ``clock`` gives "now" (UTC): tests inject their own
+    to move time (escalation deadlines, retention) without sleeping."""
 
     database: Database
     policy: Policy = field(default_factory=default_policy)
     limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 def open_service(
