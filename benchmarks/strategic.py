@@ -21,8 +21,9 @@ tuned so that 10,000 intents give conflicts for about 1 % of intents.
 For each N the table reports: extents; index build (``IntentIndex.add_many`` of all N); all-pairs
 (``find_conflicts`` over all N); conflicts found; incremental add-and-check (for fresh
 intents, ``conflicts_of(x)`` then ``add(x)`` on the index holding N, median and p99); and
-peak memory: ``ru_maxrss`` of a fresh process that generates the N intents and then runs
-only that phase (index build + incremental, or all-pairs), next to the RSS after generation.
+peak memory: ``ru_maxrss`` of a fresh process that loads the N intents (pickled by a
+separate generator process, whose own peak is shown too) and then runs only that phase
+(index build + incremental, or all-pairs), next to its RSS with the intents loaded.
 
 A brute-force baseline (every extent pair, i < j, straight into the exact phase
 ``conflicts_among``, skipping only the grid broad phase) runs at small N in this process
@@ -37,12 +38,15 @@ import argparse
 import json
 import math
 import os
+import pathlib
+import pickle
 import platform
 import resource
 import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -322,7 +326,7 @@ MAKERS: dict[Kind, Callable[[np.random.Generator, World, str], Draft]] = {
 # ----------------------------------------------------------------------------- deconfliction
 
 Entry = tuple[str, float, float]  # party, floor_m, ceiling_m
-CellKey = tuple[int, ...]  # (x, y, kind) or (x, y, time slot, kind)
+CellKey = tuple[int | Kind, ...]  # (x, y, kind) or (x, y, time slot, kind)
 
 
 class Airspace:
@@ -476,20 +480,40 @@ def allpairs_phase(mix: Mix, policy: Policy) -> dict[str, float]:
     return {"allpairs_s": seconds, "conflicts": len(found[0])}
 
 
-def run_child(n: int, phase: str, seed: int, probes: int, per_day: int) -> None:
-    """Generate N intents, run one phase, print its results as one JSON line."""
+def cache_file(cache: str, n: int) -> pathlib.Path:
+    return pathlib.Path(cache) / f"mix-{n}.pickle"
+
+
+def run_child(n: int, phase: str, args: argparse.Namespace) -> None:
+    """One phase in this (fresh) process; prints its results as one JSON line.
+
+    ``generate`` draws the N intents and the probes and pickles them into the cache; the
+    other phases load them, so their peak memory is the intents plus the engine's work,
+    not the generator's bookkeeping.
+    """
+    path = cache_file(args.cache, n)
+    if phase == "generate":
+        policy = load_policy()
+        mix = generate(n, args.seed, policy, per_day=args.per_day)
+        fresh = generate(
+            args.probes + WARMUP, args.seed, policy, per_day=args.per_day, prefix="p", world_n=n
+        )
+        with path.open("wb") as out:
+            pickle.dump((mix, fresh.intents), out, protocol=pickle.HIGHEST_PROTOCOL)
+        print(json.dumps({"rss_gen_mb": maxrss_mb()}))
+        return
+    with path.open("rb") as source:  # our own file, written by the generate phase above
+        mix, probes = pickle.load(source)
     policy = load_policy()
-    mix = generate(n, seed, policy, per_day=per_day)
-    fresh = generate(probes + WARMUP, seed, policy, per_day=per_day, prefix="p", world_n=n)
     result: dict[str, float] = {
         "extents": sum(len(i.extents) for i in mix.intents),
         "unchecked": mix.unchecked,
         "crowded": mix.crowded,
         "days": mix.horizon_days,
-        "rss_gen_mb": maxrss_mb(),
+        "rss_loaded_mb": maxrss_mb(),
     }
     if phase == "index":
-        result |= index_phase(mix, fresh.intents, policy)
+        result |= index_phase(mix, probes, policy)
     else:
         result |= allpairs_phase(mix, policy)
     result["rss_peak_mb"] = maxrss_mb()
@@ -500,7 +524,7 @@ def in_child(n: int, phase: str, args: argparse.Namespace) -> dict[str, float]:
     """One phase in a fresh process; ``{}`` (and a note on stderr) when the process fails."""
     command = [
         sys.executable, __file__, "--child", f"{n}:{phase}", "--seed", str(args.seed),
-        "--probes", str(args.probes), "--per-day", str(args.per_day),
+        "--probes", str(args.probes), "--per-day", str(args.per_day), "--cache", args.cache,
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -563,7 +587,8 @@ def machine_info() -> list[str]:
 
 HEADER = (
     "| N | extents | days | index build s | all-pairs s | conflicts | add+check median ms "
-    "| add+check p99 ms | RSS after gen MB | peak RSS index MB | peak RSS all-pairs MB |"
+    "| add+check p99 ms | RSS generator MB | RSS intents loaded MB | peak RSS index MB "
+    "| peak RSS all-pairs MB |"
 )
 
 
@@ -571,7 +596,9 @@ def cell(values: dict[str, float], key: str, spec: str) -> str:
     return format(values[key], spec) if key in values else "failed"
 
 
-def table_row(n: int, index: dict[str, float], pairs: dict[str, float]) -> str:
+def table_row(
+    n: int, made: dict[str, float], index: dict[str, float], pairs: dict[str, float]
+) -> str:
     both = pairs | index
     found = (
         f"{int(pairs['conflicts']):,} ({100 * pairs['conflicts'] / n:.1f} %)"
@@ -582,7 +609,8 @@ def table_row(n: int, index: dict[str, float], pairs: dict[str, float]) -> str:
         f"| {n:,} | {cell(both, 'extents', ',.0f')} | {cell(both, 'days', 'g')} "
         f"| {cell(index, 'build_s', '.2f')} | {cell(pairs, 'allpairs_s', '.2f')} | {found} "
         f"| {cell(index, 'median_ms', '.2f')} | {cell(index, 'p99_ms', '.2f')} "
-        f"| {cell(both, 'rss_gen_mb', '.0f')} | {cell(index, 'rss_peak_mb', '.0f')} "
+        f"| {cell(made, 'rss_gen_mb', '.0f')} | {cell(both, 'rss_loaded_mb', '.0f')} "
+        f"| {cell(index, 'rss_peak_mb', '.0f')} "
         f"| {cell(pairs, 'rss_peak_mb', '.0f')} |"
     )
 
@@ -597,12 +625,16 @@ def report(args: argparse.Namespace) -> None:
     )
     print(f"\n{HEADER}\n|{'---|' * HEADER.count(' | ')}---|", flush=True)
     placed = []
-    for n in sizes:
-        index, pairs = in_child(n, "index", args), in_child(n, "allpairs", args)
-        print(table_row(n, index, pairs), flush=True)
-        placed.append(
-            f"N={n:,}: {int(index['unchecked'])} unchecked, {int(index['crowded'])} crowded"
-        )
+    with tempfile.TemporaryDirectory(prefix="wellclear-bench-") as cache:
+        args.cache = cache
+        for n in sizes:
+            made = in_child(n, "generate", args)
+            index, pairs = in_child(n, "index", args), in_child(n, "allpairs", args)
+            cache_file(cache, n).unlink(missing_ok=True)
+            print(table_row(n, made, index, pairs), flush=True)
+            placed.append(
+                f"N={n:,}: {int(index['unchecked'])} unchecked, {int(index['crowded'])} crowded"
+            )
     print("\nplaced without deconfliction: " + "; ".join(placed))
     policy = load_policy()
     print("\nbaseline (same process): find_conflicts vs every extent pair into conflicts_among")
@@ -626,6 +658,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         default=list(BASELINE_SIZES),
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--cache", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -633,7 +666,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.child:
         n, phase = args.child.split(":")
-        run_child(int(n), phase, args.seed, args.probes, args.per_day)
+        run_child(int(n), phase, args)
     else:
         report(args)
 
