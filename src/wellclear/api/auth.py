@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from wellclear.service import Caller, Service, authenticate
+from wellclear.service.audit import act_as
 from wellclear.service.errors import NotAuthenticated
 
 # Declared as a security scheme, so the OpenAPI document says how to authenticate.
@@ -35,5 +36,12 @@ def current_caller(
     return caller
 
 
-CallerDep = Annotated[Caller, Depends(current_caller)]
+async def acting_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    """The caller, named as the actor of the audit entries the request writes (async: it runs
+    in the request's own context, which the threads of sync endpoints copy)."""
+    act_as(f"party:{caller.name}")
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(acting_caller)]
 ServiceDep = Annotated[Service, Depends(service_of)]
