@@ -1,9 +1,9 @@
 """``wellclear monitor``: live conflict alerts from an SBS-1 feed, an SBS recording or OpenSky CSV.
 
-The feeds are read here (sockets and files are the CLI's business); parsing lives in
-``wellclear.ingest``, tracks and detection in ``wellclear.tactical``. With ``--intents``,
-tracks are also checked against the intents: ``nonconforming`` and ``incursion`` alerts
-(``wellclear.tactical.conformance``).
+Files are read here; the live TCP feed by ``wellclear.service.feed`` (shared with
+``wellclear serve --sbs``); parsing lives in ``wellclear.ingest``, tracks and detection in
+``wellclear.tactical``. With ``--intents``, tracks are also checked against the intents:
+``nonconforming`` and ``incursion`` alerts (``wellclear.tactical.conformance``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import socket
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from wellclear.errors import InvalidInput
 from wellclear.ingest.intents import load_intents
 from wellclear.ingest.opensky import OpenSkyRows, row_time_s
 from wellclear.ingest.sbs import LineCounts, Outcome, apply_line, line_time_s
+from wellclear.service.feed import parse_address, received_lines
 from wellclear.tactical import LEVELS, detect
 from wellclear.tactical.conformance import (
     HORIZONTAL_TOLERANCE_M,
@@ -253,45 +253,26 @@ def opensky_file(lines: IO[str], table: TrackTable, speed: float) -> Source:
 def sbs_socket(
     host: str, port: int, table: TrackTable, err: Console, stop_at: float | None = None
 ) -> Source:
-    """Lines from a BaseStation TCP feed, reconnecting with exponential backoff."""
-    backoff_s = 0.5
-    while stop_at is None or time.monotonic() < stop_at:
-        try:
-            with socket.create_connection((host, port), timeout=5.0) as conn:
-                conn.settimeout(0.5)  # wake up to honour the deadline
-                backoff_s = 0.5
-                yield from _received_lines(conn, table, stop_at)
-            err.print(f"{host}:{port} closed the connection", highlight=False)
-        except OSError as error:
-            err.print(f"{host}:{port}: {error}; retry in {backoff_s:g} s", highlight=False)
-        if stop_at is not None and time.monotonic() + backoff_s >= stop_at:
-            return
-        time.sleep(backoff_s)
-        backoff_s = min(backoff_s * 2, 30.0)
+    """Lines from a BaseStation TCP feed (``service.feed``: reconnects with backoff),
+    applied to ``table`` at their time of receipt."""
 
+    def should_stop() -> bool:
+        return stop_at is not None and time.monotonic() >= stop_at
 
-def _received_lines(conn: socket.socket, table: TrackTable, stop_at: float | None) -> Source:
-    pending = b""
-    while stop_at is None or time.monotonic() < stop_at:
-        try:
-            chunk = conn.recv(65536)
-        except TimeoutError:
-            continue
-        if not chunk:
-            return
-        *lines, pending = (pending + chunk).split(b"\n")
-        now_s = time.time()
-        for raw in lines:
-            line = raw.decode("ascii", errors="replace")
-            if line.strip():
-                yield now_s, apply_line(table, line, now_s), line
+    def say(message: str) -> None:
+        err.print(message, highlight=False)
+
+    for item in received_lines(host, port, should_stop, say):
+        if item is not None:
+            now_s, line = item
+            yield now_s, apply_line(table, line, now_s), line
 
 
 def _address(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise typer.BadParameter(f"expected HOST:PORT, not {text!r}", param_hint="--sbs")
-    return host.strip("[]"), int(port)
+    try:
+        return parse_address(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--sbs") from None
 
 
 def _source(

@@ -1,4 +1,4 @@
-"""``wellclear serve``: the HTTP API under uvicorn."""
+"""``wellclear serve``: the HTTP API under uvicorn (and, with ``--sbs``, a live feed)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import uvicorn
 
 from wellclear.cli import app
 from wellclear.cli.db import DatabaseUrl
+from wellclear.errors import WellclearError
+from wellclear.service import open_service
+from wellclear.service.feed import parse_address
+from wellclear.service.tracks import feed_caller
+
+EXIT_BAD_INPUT = 2
 
 
 @app.command()
@@ -18,10 +24,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     database_url: DatabaseUrl = None,
+    sbs: Annotated[
+        str | None,
+        typer.Option(help="Ingest a BaseStation feed HOST:PORT (dump1090 :30003) as live tracks."),
+    ] = None,
+    sbs_party: Annotated[
+        str | None, typer.Option(help="The operator party the --sbs feed reports for.")
+    ] = None,
 ) -> None:
     """Serve the API (WELLCLEAR_DATABASE_URL; run `wellclear db upgrade` first)."""
     if database_url is not None:
         os.environ["WELLCLEAR_DATABASE_URL"] = database_url
+    if sbs is not None or sbs_party is not None:
+        _check_feed(sbs, sbs_party)
     uvicorn.run(
         "wellclear.api.app:app_from_env",
         factory=True,
@@ -31,3 +46,23 @@ def serve(
         access_log=False,
         log_config=None,
     )
+
+
+def _check_feed(sbs: str | None, party: str | None) -> None:
+    """Refuse a bad ``--sbs``/``--sbs-party`` now, then hand them to the app (environment)."""
+    if sbs is None or party is None:
+        raise typer.BadParameter("give both --sbs HOST:PORT and --sbs-party NAME")
+    try:
+        parse_address(sbs)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--sbs") from None
+    service = open_service()
+    try:
+        feed_caller(service, party)
+    except WellclearError as error:
+        typer.echo(f"--sbs-party: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    finally:
+        service.database.dispose()
+    os.environ["WELLCLEAR_SBS"] = sbs
+    os.environ["WELLCLEAR_SBS_PARTY"] = party
