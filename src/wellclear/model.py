@@ -147,6 +147,47 @@ class PairRule:
 
 NOT_CHECKED = PairRule(horizontal_m=0.0, vertical_m=0.0, time_s=0.0, mode=Mode.IGNORE)
 
+TACTICAL_NOTICE_KINDS = frozenset({"alert", "nonconforming", "incursion"})
+"""Notice kinds whose escalation deadline follows their alert level."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationDeadlines:
+    """How long a notice may stay unacknowledged before it is escalated (``None``: never).
+
+    Tactical notices (alerts, nonconformance, incursions) by alert level; strategic
+    conflicts and hotline messages by kind. Escalation notices are never escalated again.
+
+    >>> deadlines = EscalationDeadlines()
+    >>> deadlines.deadline_s("alert", "warning"), deadlines.deadline_s("conflict", None)
+    (30.0, 900.0)
+    >>> deadlines.deadline_s("escalation", None) is None
+    True
+    """
+
+    warning_s: float | None = 30.0
+    corrective_s: float | None = 60.0
+    preventive_s: float | None = 300.0
+    conflict_s: float | None = 900.0
+    message_s: float | None = 600.0
+
+    def deadline_s(self, kind: str, level: str | None) -> float | None:
+        """Seconds a notice of this kind and level may wait for its acknowledgement."""
+        if kind in TACTICAL_NOTICE_KINDS:
+            return self.by_level().get(level or "")
+        if kind == "conflict":
+            return self.conflict_s
+        if kind == "message":
+            return self.message_s
+        return None
+
+    def by_level(self) -> dict[str, float | None]:
+        return {
+            "warning": self.warning_s,
+            "corrective": self.corrective_s,
+            "preventive": self.preventive_s,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -161,6 +202,7 @@ class Policy:
     """
 
     rules: dict[frozenset[Kind], PairRule] = field(default_factory=dict)
+    escalation: EscalationDeadlines = field(default_factory=EscalationDeadlines)
 
     def rule(self, a: Kind, b: Kind) -> PairRule:
         return self.rules.get(frozenset({a, b}), NOT_CHECKED)

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -205,9 +206,27 @@ def _public(path: str) -> Row:
     return Row(lambda w: ("GET", path, {}), 200, 200, 200, 200, public=True)
 
 
+def _public_page(path: str) -> Row:
+    """The map page and its files: public; 200 once built (``make web``), else 503 or 404."""
+    built = (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").is_file()
+    status = 200 if built else 503 if path == "/" else 404
+    return Row(lambda w: ("GET", path, {}), status, status, status, status, public=True)
+
+
 def _own(place: str) -> Callable[[World], str]:
     return lambda w: f"/v1/intents/{w.ids[place]}"
 
+
+def _owners_notice(world: World) -> int:
+    """The id of one of the owner's notices (the world's conflicts gave it some)."""
+    with world.client("owner") as owner:
+        items = owner.get("/v1/notices", params={"limit": 1}).json()["items"]
+    assert items, "the owner has no notice"
+    return int(items[0]["id"])
+
+
+_TRACK_STATE = {"id": "4CA2D6", "lat": 10.0, "lon": 10.0, "alt_ft": 10_000, "trk_deg": 90,
+                "gs_kt": 300}  # fmt: skip
 
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/intents"): Row(
@@ -236,6 +255,57 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/v1/conflicts"): Row(
         lambda w: ("GET", "/v1/conflicts", {"params": {"limit": 500}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("POST", "/v1/tracks"): Row(
+        lambda w: ("POST", "/v1/tracks", {"json": {"states": [_TRACK_STATE]}}),
+        other=200, observer=403, admin=403, owner=200,
+    ),
+    ("GET", "/v1/tracks"): Row(
+        lambda w: ("GET", "/v1/tracks", {"params": {"limit": 500}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/v1/alerts"): Row(
+        lambda w: ("GET", "/v1/alerts", {"params": {"limit": 500}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/"): _public_page("/"),
+    ("GET", "/assets/{name}"): _public_page("/assets/app.css"),
+    ("GET", "/v1/audit/head"): Row(
+        lambda w: ("GET", "/v1/audit/head", {}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/v1/audit/entries"): Row(
+        lambda w: ("GET", "/v1/audit/entries", {"params": {"limit": 500}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/v1/notices"): Row(
+        lambda w: ("GET", "/v1/notices", {"params": {"limit": 500}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/v1/notices/deliveries"): Row(
+        lambda w: ("GET", "/v1/notices/deliveries", {"params": {"limit": 500}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/v1/notices/stream"): Row(
+        lambda w: ("GET", "/v1/notices/stream", {"params": {"last_event_id": 0, "wait_s": 0}}),
+        other=200, observer=200, admin=200, owner=200,
+    ),
+    ("GET", "/v1/notices/{notice_id}"): Row(
+        lambda w: ("GET", f"/v1/notices/{_owners_notice(w)}", {}),
+        other=404, observer=404, admin=404, owner=200,  # a party's notices are its own
+    ),
+    ("POST", "/v1/notices/{notice_id}/ack"): Row(
+        lambda w: ("POST", f"/v1/notices/{_owners_notice(w)}/ack", {}),
+        other=404, observer=404, admin=404, owner=200,
+    ),
+    ("POST", "/v1/hotline/messages"): Row(
+        lambda w: ("POST", "/v1/hotline/messages",
+                   {"json": {"to": w.names["rotated out"], "body": "Coordinate, please"}}),
+        other=201, observer=201, admin=201, owner=201,
+    ),
+    ("GET", "/v1/hotline/messages"): Row(
+        lambda w: ("GET", "/v1/hotline/messages", {"params": {"limit": 500}}),
         other=200, observer=200, admin=200, owner=200,
     ),
     ("GET", "/healthz"): _public("/healthz"),

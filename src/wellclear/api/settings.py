@@ -24,3 +24,42 @@ class Settings:
             rate_per_s=float(os.environ.get("WELLCLEAR_RATE_PER_S", defaults.rate_per_s)),
             burst=float(os.environ.get("WELLCLEAR_RATE_BURST", defaults.burst)),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSettings:
+    """Notice delivery: webhook retries, stream keep-alives and polling, escalation passes.
+
+    ``webhook_max_attempts`` failures dead-letter a delivery; attempt *n* is retried after
+    ``webhook_backoff_s · 2^(n-1)`` seconds (at most ``webhook_max_backoff_s``).
+    """
+
+    webhook_max_attempts: int = 8  # WELLCLEAR_WEBHOOK_MAX_ATTEMPTS
+    webhook_backoff_s: float = 2.0  # WELLCLEAR_WEBHOOK_BACKOFF_S
+    webhook_max_backoff_s: float = 3600.0  # WELLCLEAR_WEBHOOK_MAX_BACKOFF_S
+    webhook_timeout_s: float = 10.0  # WELLCLEAR_WEBHOOK_TIMEOUT_S
+    stream_keepalive_s: float = 15.0  # WELLCLEAR_STREAM_KEEPALIVE_S
+    stream_poll_s: float = 0.5  # WELLCLEAR_STREAM_POLL_S (SQLite; PostgreSQL is woken)
+    escalation_every_s: float = 1.0  # WELLCLEAR_ESCALATION_EVERY_S
+
+    @classmethod
+    def from_env(cls) -> NoticeSettings:
+        defaults = cls()
+        env = os.environ.get
+        return cls(
+            webhook_max_attempts=int(
+                env("WELLCLEAR_WEBHOOK_MAX_ATTEMPTS", defaults.webhook_max_attempts)
+            ),
+            webhook_backoff_s=float(env("WELLCLEAR_WEBHOOK_BACKOFF_S", defaults.webhook_backoff_s)),
+            webhook_max_backoff_s=float(
+                env("WELLCLEAR_WEBHOOK_MAX_BACKOFF_S", defaults.webhook_max_backoff_s)
+            ),
+            webhook_timeout_s=float(env("WELLCLEAR_WEBHOOK_TIMEOUT_S", defaults.webhook_timeout_s)),
+            stream_keepalive_s=float(
+                env("WELLCLEAR_STREAM_KEEPALIVE_S", defaults.stream_keepalive_s)
+            ),
+            stream_poll_s=float(env("WELLCLEAR_STREAM_POLL_S", defaults.stream_poll_s)),
+            escalation_every_s=float(
+                env("WELLCLEAR_ESCALATION_EVERY_S", defaults.escalation_every_s)
+            ),
+        )

@@ -1,4 +1,5 @@
-"""``wellclear party``: add parties (printing their API key once), list, rotate keys, disable."""
+"""``wellclear party``: add parties (printing their API key once), list, rotate keys, disable;
+webhooks and escalation contacts."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from wellclear.service import (
     rotate_key,
     set_disabled,
 )
+from wellclear.service.escalation import set_escalation_contact
+from wellclear.service.webhooks import set_webhook
 
 party_app = typer.Typer(help="Parties and their API keys.", no_args_is_help=True)
 app.add_typer(party_app, name="party")
@@ -124,3 +127,49 @@ def enable(name: str, database_url: DatabaseUrl = None) -> None:
     except WellclearError as error:
         raise _fail(error) from None
     err.print(f"{name} is enabled", markup=False)
+
+
+@party_app.command("set-webhook")
+def set_webhook_(
+    name: str,
+    url: Annotated[str, typer.Argument(help="http(s) URL notices are POSTed to.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Push the party's notices to URL; prints the signing secret (once)."""
+    try:
+        secret = set_webhook(_service(database_url), name, url)
+    except WellclearError as error:
+        raise _fail(error) from None
+    print(secret)
+    err.print(
+        f"Webhook secret for {name}: shown once. Deliveries carry Wellclear-Signature: "
+        "t=<unix>,v1=HMAC-SHA256(secret, '<t>.<body>').",
+        markup=False,
+    )
+
+
+@party_app.command("remove-webhook")
+def remove_webhook(name: str, database_url: DatabaseUrl = None) -> None:
+    """Stop pushing the party's notices (pending attempts are dead-lettered)."""
+    try:
+        set_webhook(_service(database_url), name, None)
+    except WellclearError as error:
+        raise _fail(error) from None
+    err.print(f"{name} has no webhook", markup=False)
+
+
+@party_app.command("set-contact")
+def set_contact(
+    name: str,
+    escalation: Annotated[
+        str | None,
+        typer.Option(help="The party told when NAME leaves a notice unacknowledged too long."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set (or, without --escalation, clear) the party's escalation contact."""
+    try:
+        set_escalation_contact(_service(database_url), name, escalation)
+    except WellclearError as error:
+        raise _fail(error) from None
+    err.print(f"{name}: escalation contact {escalation or 'none'}", markup=False)

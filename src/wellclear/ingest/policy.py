@@ -12,6 +12,18 @@ One ``[[pair]]`` table per unordered pair of kinds::
 Every field is required; unknown keys are refused by name, and so is a pair
 listed twice. Pairs not listed are not checked. Problems are reported with
 paths like ``pair[2].vertical_m``.
+
+An optional ``[escalation]`` table says how long a notice may stay unacknowledged
+before it is escalated to the party's escalation contact and every observer::
+
+    [escalation]
+    warning_s = 30           # tactical alerts (and incursions) at level warning
+    corrective_s = 60        # tactical alerts (and nonconformance) at level corrective
+    preventive_s = 300       # tactical alerts at level preventive
+    conflict_s = 900         # strategic conflicts
+    message_s = 600          # hotline messages
+
+Each is a number of seconds above 0, or ``"never"``; a key left out keeps its default.
 """
 
 from __future__ import annotations
@@ -23,11 +35,15 @@ from collections.abc import Mapping
 
 from wellclear.ingest import _fields as f
 from wellclear.ingest._fields import Problems, index, key
-from wellclear.model import Kind, Mode, PairRule, Policy
+from wellclear.model import EscalationDeadlines, Kind, Mode, PairRule, Policy
 
 DEFAULT_POLICY_FILE = "default_policy.toml"
 _PAIR_FIELDS = frozenset({"kinds", "horizontal_m", "vertical_m", "time_s", "mode"})
 IGNORE_VERTICAL = "ignore"
+NEVER = "never"
+_ESCALATION_FIELDS = frozenset(
+    {"warning_s", "corrective_s", "preventive_s", "conflict_s", "message_s"}
+)
 
 
 def default_policy() -> Policy:
@@ -74,7 +90,7 @@ def parse_policy(text: str, source: str) -> Policy:
 
 
 def _policy(problems: Problems, document: Mapping[str, object]) -> Policy:
-    f.read_object(problems, document, "", frozenset({"pair"}))
+    f.read_object(problems, document, "", frozenset({"pair", "escalation"}))
     pairs = f.read_list(problems, document.get("pair", []), "pair", empty_ok=True)
     rules: dict[frozenset[Kind], PairRule] = {}
     first_index: dict[frozenset[Kind], int] = {}
@@ -96,7 +112,38 @@ def _policy(problems: Problems, document: Mapping[str, object]) -> Policy:
         first_index[kinds] = i
         if rule is not None:
             rules[kinds] = rule
-    return Policy(rules)
+    return Policy(rules, _escalation(problems, document.get("escalation")))
+
+
+def _escalation(problems: Problems, raw: object) -> EscalationDeadlines:
+    """The ``[escalation]`` table's deadlines over the defaults."""
+    defaults = EscalationDeadlines()
+    if raw is None:
+        return defaults
+    obj = f.read_object(problems, raw, "escalation", _ESCALATION_FIELDS)
+    if obj is None:
+        return defaults
+    given: dict[str, float | None] = {}
+    for name, value in obj.items():
+        if name not in _ESCALATION_FIELDS:
+            continue  # reported by read_object
+        path = key("escalation", name)
+        if value == NEVER:
+            given[name] = None
+            continue
+        if isinstance(value, str):
+            problems.add(path, f'must be a number of seconds or "never", not {f.show(value)}')
+            continue
+        seconds = f.read_number(problems, value, path)
+        if seconds is not None and seconds <= 0:
+            problems.add(path, f'must be above 0 (or "never"), not {seconds:g}')
+        elif seconds is not None:
+            given[name] = seconds
+    return EscalationDeadlines(**{**_deadline_fields(defaults), **given})
+
+
+def _deadline_fields(deadlines: EscalationDeadlines) -> dict[str, float | None]:
+    return {name: getattr(deadlines, name) for name in sorted(_ESCALATION_FIELDS)}
 
 
 def _pair_name(kinds: frozenset[Kind]) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from wellclear.errors import UnknownIntent
 from wellclear.model import State
+from wellclear.service import notices
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
 from wellclear.service.errors import InvalidTransition, VersionMismatch
@@ -78,4 +79,5 @@ def _move(session: Session, row: IntentRow, state: State) -> None:
     if state is State.ENDED:
         intent_store.unindex_cells(session, row.uid)
         conflict_store.resolve_conflicts_of(session, row.uid, now)
+        notices.close_resolved_conflicts(session, row.uid, now)
     session.flush()

@@ -70,6 +70,11 @@ class PartyRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # Contacts (migration 0003): where notices are pushed, the key that signs them, and the
+    # party (by name) told when one of this party's notices goes unacknowledged too long.
+    webhook_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    webhook_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    escalation_contact: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class ApiKeyRow(Base):
