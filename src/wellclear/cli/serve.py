@@ -18,6 +18,9 @@ from wellclear.service.tracks import feed_caller
 EXIT_BAD_INPUT = 2
 
 
+GRACEFUL_SHUTDOWN_S = 5
+
+
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
@@ -45,6 +48,7 @@ def serve(
         workers=workers,
         access_log=False,
         log_config=None,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # open SSE streams must not block a stop
     )
 
 
