@@ -4,7 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean web
+
+# The map page (web/): npm ci when the lock file changes, the build when a source does.
+WEB_SOURCES := web/package.json web/build.mjs web/index.html $(wildcard web/src/*.js web/src/*.css web/src/*/*.js)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+web: web/dist/index.html
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +24,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/wellclear check examples/aleppo.json --regions-out out/aleppo-regions.geojson; \
-	  status=$$?; [ $$status -le 1 ] || exit $$status
-	@echo "Conflict regions written to out/aleppo-regions.geojson (open in any GIS)."
+demo: $(STAMP) web
+	$(BIN)/wellclear demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -24,12 +34,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck web
 	$(BIN)/pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/strategic.py --quick
 	$(BIN)/python benchmarks/tactical.py --quick
+	$(BIN)/python benchmarks/load.py --quick
 
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules web/dist

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -68,12 +70,69 @@ def _altitude_window(
     return floor_m, ceiling_m
 
 
-def candidates(
-    session: Session, query: store.CandidateQuery
-) -> dict[str, tuple[IntentRow, Intent]]:
-    """Live intents the broad phase cannot rule out, by uid, with their domain form."""
-    rows = store.intents_by_uid(session, store.candidate_uids(session, query))
-    return {row.uid: (row, domain_intent(row)) for row in rows if row.state != State.ENDED}
+def candidate_versions(session: Session, query: store.CandidateQuery) -> dict[str, str]:
+    """The broad phase alone: candidates' uids and their current versions (one query)."""
+    return store.candidate_versions(session, query)
+
+
+def load_candidates(session: Session, versions: Mapping[str, str]) -> dict[str, Intent]:
+    """The live intents among ``versions`` in their domain form, by uid.
+
+    Parsed intents are cached by ``(uid, version)`` (every write changes the version), so
+    only intents not seen at that version are read and parsed. An intent whose version
+    moved on since ``versions`` was read is loaded at its newer version.
+    """
+    found: dict[str, Intent] = {}
+    missing = []
+    for uid, version in versions.items():
+        cached = INTENTS.get((uid, version))
+        if cached is None:
+            missing.append(uid)
+        else:
+            found[uid] = cached
+    for row in store.candidate_rows(session, missing):
+        intent = Intent(
+            id=row.uid,
+            party=str(row.party_id),
+            kind=Kind(row.kind),
+            extents=extents_from_json(row.extents_json),
+            priority=row.priority,
+            state=State(row.state),
+        )
+        INTENTS.put((row.uid, row.version), intent)
+        found[row.uid] = intent
+    return found
+
+
+class IntentCache:
+    """A bounded, thread-safe LRU of parsed stored intents keyed by ``(uid, version)``.
+
+    Safe to share across requests: an entry is never changed, and a changed intent has a
+    new version, so a stale entry is simply never asked for again.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[str, str], Intent] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Intent | None:
+        with self._lock:
+            intent = self._entries.get(key)
+            if intent is not None:
+                self._entries.move_to_end(key)
+            return intent
+
+    def put(self, key: tuple[str, str], intent: Intent) -> None:
+        with self._lock:
+            self._entries[key] = intent
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+
+INTENTS = IntentCache(capacity=50_000)
+"""Parsed candidates of this process (a few kB each)."""
 
 
 def domain_intent(row: IntentRow) -> Intent:

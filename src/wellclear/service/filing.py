@@ -2,25 +2,38 @@
 
 lock the cells it covers → read candidates → exact check → decide → write the intent,
 its cells and its conflicts (or nothing but the idempotent answer, when refused).
+
+Most of the work happens before that transaction, optimistically: parsing, the cell cover,
+and a first broad + exact phase on a read snapshot. Inside the transaction (under the cell
+locks) the broad phase runs again, returning candidates with their versions; only
+candidates that are new or changed since the snapshot go through the exact phase again, so
+the decision is exactly the one a check under the locks would make. A POST without an
+``Idempotency-Key`` that the snapshot already refuses is answered without writing: a
+refusal writes nothing, and it is the answer a filing serialised at the snapshot gets.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wellclear.ingest.export import merged_region
 from wellclear.model import Conflict, Intent, State
+from wellclear.service import notices
 from wellclear.service.bodies import intent_from_body, with_uid
 from wellclear.service.callers import Caller
 from wellclear.service.candidates import (
+    INTENTS,
     candidate_query,
-    candidates,
+    candidate_versions,
     cover_intent,
+    load_candidates,
     lock_cells_of,
 )
 from wellclear.service.core import Service
@@ -44,6 +57,7 @@ from wellclear.store import conflicts as conflict_store
 from wellclear.store import idempotency
 from wellclear.store import intents as intent_store
 from wellclear.store import parties as party_store
+from wellclear.store import tracks as track_store
 from wellclear.store.cells import ExtentCover
 from wellclear.store.locks import lock_cells
 from wellclear.store.models import ConflictRow, IntentRow, utc_now
@@ -97,22 +111,106 @@ def file_intent(service: Service, caller: Caller, request: FilingRequest) -> Fil
         limits=service.limits,
     )
     prepared = _Prepared(client_id, intent, cover_intent(intent, service.policy))
+    checked = _check_snapshot(service, caller, request, prepared)
+    if checked.refusal is not None:
+        raise ConflictRejected(checked.refusal.intent_id, checked.refusal.conflicts)
 
-    def work(session: Session) -> Filing | _Refusal:
-        return _file_in(session, service, caller, request, prepared)
+    def work(session: Session) -> Filing | _Refusal | _Refused:
+        return _file_in(session, service, caller, request, prepared, checked)
 
     try:
         outcome = service.database.write(work)
     except IntegrityError:  # a concurrent duplicate committed first: now we see its answer
         outcome = service.database.write(work)
+    if isinstance(outcome, _Refused):  # views built after the write lock is released
+        with service.database.reading() as session:
+            outcome = _refusal(session, caller, outcome.client_id, outcome.filing, outcome.decision)
     if isinstance(outcome, _Refusal):
         raise ConflictRejected(outcome.intent_id, outcome.conflicts)
     return outcome
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """A refusal decided in the transaction, its views still to build (no idempotency key)."""
+
+    client_id: str
+    filing: Intent
+    decision: Decision
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """The exact phase against the candidates of a read snapshot, by candidate uid."""
+
+    uid: str
+    versions: Mapping[str, str] = field(default_factory=dict)
+    others: Mapping[str, Intent] = field(default_factory=dict)
+    conflicts: Mapping[str, tuple[Conflict, ...]] = field(default_factory=dict)
+    refusal: _Refusal | None = None
+
+
+def _check_snapshot(
+    service: Service, caller: Caller, request: FilingRequest, prepared: _Prepared
+) -> _Checked:
+    """Broad and exact phase on a read snapshot, outside the write transaction and its locks."""
+    with service.database.reading() as session:
+        existing = None
+        if request.intent_id is not None:
+            existing = intent_store.find_intent(session, caller.party_id, request.intent_id)
+        filing = with_uid(prepared.intent, existing.uid if existing else new_uid())
+        query = candidate_query(filing, caller.party_id, prepared.covers, service.policy)
+        versions = candidate_versions(session, query)
+        others = load_candidates(session, versions)
+        by_other = _by_other(filing, conflicts_with(filing, list(others.values()), service.policy))
+        checked = _Checked(filing.id, versions, others, by_other)
+        if request.intent_id is not None or request.idempotency_key is not None:
+            return checked  # a replacement or a kept answer: decided under the locks only
+        conflicts = [c for found in by_other.values() for c in found]
+        decision = decide(filing, conflicts, others)
+        if decision.accepted:
+            return checked
+        refusal = _refusal(session, caller, prepared.client_id, filing, decision)
+        return _Checked(filing.id, refusal=refusal)
+
+
+def _by_other(filing: Intent, conflicts: tuple[Conflict, ...]) -> dict[str, tuple[Conflict, ...]]:
+    grouped: dict[str, list[Conflict]] = {}
+    for conflict in conflicts:
+        a, b = conflict.intents
+        grouped.setdefault(b if a == filing.id else a, []).append(conflict)
+    return {uid: tuple(found) for uid, found in grouped.items()}
+
+
+def _check_locked(
+    session: Session, service: Service, filing: Intent, query_versions: Mapping[str, str],
+    checked: _Checked,
+) -> tuple[list[Conflict], dict[str, Intent]]:  # fmt: skip
+    """The exact phase under the locks: the snapshot's results for candidates unchanged since
+    (same uid and version), a fresh check of the others."""
+    same = checked.uid == filing.id
+    unchanged = {
+        uid
+        for uid, version in query_versions.items()
+        if same and checked.versions.get(uid) == version and uid in checked.others
+    }
+    fresh = load_candidates(
+        session, {uid: v for uid, v in query_versions.items() if uid not in unchanged}
+    )
+    others = {uid: checked.others[uid] for uid in unchanged} | fresh
+    conflicts = [c for uid in sorted(unchanged) for c in checked.conflicts.get(uid, ())]
+    conflicts.extend(conflicts_with(filing, list(fresh.values()), service.policy))
+    return sorted(conflicts, key=lambda c: c.intents), others
+
+
 def _file_in(
-    session: Session, service: Service, caller: Caller, request: FilingRequest, prepared: _Prepared
-) -> Filing | _Refusal:
+    session: Session,
+    service: Service,
+    caller: Caller,
+    request: FilingRequest,
+    prepared: _Prepared,
+    checked: _Checked,
+) -> Filing | _Refusal | _Refused:
     key = request.idempotency_key
     if key is not None:
         answer = idempotency.find_answer(session, caller.party_id, key)
@@ -121,14 +219,15 @@ def _file_in(
     previous = _previous_lock_cells(session, caller, request)
     lock_cells(session, lock_cells_of(prepared.covers) | previous)
     existing = _existing(session, caller, request, prepared.client_id)
-    filing = with_uid(prepared.intent, existing.uid if existing else new_uid())
+    filing = with_uid(prepared.intent, existing.uid if existing else checked.uid)
     query = candidate_query(filing, caller.party_id, prepared.covers, service.policy)
-    found = candidates(session, query)
-    others = {uid: intent for uid, (_, intent) in found.items()}
-    conflicts = conflicts_with(filing, list(others.values()), service.policy)
+    versions = candidate_versions(session, query)
+    conflicts, others = _check_locked(session, service, filing, versions, checked)
     decision = decide(filing, conflicts, others)
     if decision.accepted:
         outcome: Filing | _Refusal = _store(session, caller, prepared, filing, existing, decision)
+    elif key is None:
+        return _Refused(prepared.client_id, filing, decision)
     else:
         outcome = _refusal(session, caller, prepared.client_id, filing, decision)
     if key is not None:
@@ -188,13 +287,18 @@ def _store(
     else:
         intent_store.add_intent(session, row)
     intent_store.index_cells(session, row, filing.extents, prepared.covers)
+    if existing is not None or filing.tracks:
+        track_store.tie_tracks(session, row.uid, filing.tracks)  # the tracks flying it
     rows = [_conflict_row(c, must_act, filing, caller) for c, must_act in decision.recorded]
     conflict_store.add_conflicts(session, rows)
+    notices.conflicts_recorded(session, rows, now, replaced_uid=row.uid if existing else None)
     parties = party_store.parties_by_id(
         session, {r.party_a for r in rows} | {r.party_b for r in rows}
     )
     ids = {row.uid: prepared.client_id}
     views = tuple(conflict_view(r, caller, parties, ids) for r in rows)
+    # As load_candidates would read it back, so the next filings nearby need not parse it.
+    INTENTS.put((row.uid, row.version), dataclasses.replace(filing, tracks=()))
     return Filing(existing is None, intent_view(row, caller.name), views)
 
 

@@ -7,14 +7,18 @@
   locks (:mod:`wellclear.store.locks`).
 
 SQLite files run in WAL mode with a busy timeout, so readers never wait for the writer.
+Writers of one process queue on a lock of their own before ``BEGIN IMMEDIATE``: SQLite's
+busy handler polls with sleeps of up to 100 ms, so threads left to it wait far longer than
+the write takes (the busy timeout still orders writers of different processes).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -34,6 +38,15 @@ class Database:
     """An engine and the two ways to run a transaction on it."""
 
     engine: Engine
+    _writer: Engine = field(init=False, repr=False, compare=False)
+    _write_turn: AbstractContextManager[object] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "_writer", self.engine.execution_options(wellclear_begin="IMMEDIATE")
+        )
+        turn = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        object.__setattr__(self, "_write_turn", turn)
 
     @property
     def is_sqlite(self) -> bool:
@@ -52,8 +65,11 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A transaction that commits at the end of the block, or rolls back on an exception."""
-        bind = self.engine.execution_options(wellclear_begin="IMMEDIATE")
-        with Session(bind, expire_on_commit=False) as session, session.begin():
+        with (
+            self._write_turn,
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def write(self, work: Callable[[Session], T]) -> T:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from h3.api import basic_int as h3  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, Select, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from wellclear.model import Volume4D
@@ -16,6 +17,9 @@ from wellclear.store.volumes import time_us
 
 IN_LIST_CHUNK = 500
 """Cells per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
+ENDED = "ended"
+CELLS = cast(Table, IntentCellRow.__table__)
+"""The cell rows' table, for Core inserts."""
 
 
 def add_intent(session: Session, intent: IntentRow) -> None:
@@ -44,10 +48,42 @@ def intents_by_uid(session: Session, uids: Iterable[str]) -> list[IntentRow]:
     return sorted(rows, key=lambda row: row.uid)
 
 
+def candidate_rows(session: Session, uids: Iterable[str]) -> list[CandidateRow]:
+    """What the engine needs of each live intent among ``uids`` (ended ones are left out)."""
+    wanted = sorted(set(uids))
+    rows: list[CandidateRow] = []
+    columns = (
+        IntentRow.uid,
+        IntentRow.version,
+        IntentRow.party_id,
+        IntentRow.kind,
+        IntentRow.priority,
+        IntentRow.state,
+        IntentRow.extents_json,
+    )
+    for chunk in _chunks(wanted):
+        query = select(*columns).where(IntentRow.uid.in_(chunk), IntentRow.state != ENDED)
+        rows.extend(CandidateRow(*row) for row in session.execute(query))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """The columns of a stored intent that the exact phase reads."""
+
+    uid: str
+    version: str
+    party_id: int
+    kind: str
+    priority: int
+    state: str
+    extents_json: str
+
+
 def index_cells(
     session: Session, intent: IntentRow, extents: Sequence[Volume4D], covers: Sequence[ExtentCover]
 ) -> None:
-    """File the intent's extents under the cells that cover them."""
+    """File the intent's extents under the cells that cover them (one multi-row insert)."""
     rows = [
         {
             "intent_uid": intent.uid,
@@ -65,8 +101,8 @@ def index_cells(
         for resolution, cells in cover.cells.items()
         for cell in sorted(cells)
     ]
-    if rows:
-        session.execute(insert(IntentCellRow), rows)
+    if rows:  # Core, not ORM bulk insert: the rows need no identity map
+        session.connection().execute(insert(CELLS), rows)
 
 
 def lock_cells_of_intent(session: Session, intent_uid: str) -> frozenset[int]:
@@ -97,46 +133,61 @@ class CandidateQuery:
     altitude_m: tuple[float, float] | None
 
 
-def candidate_uids(session: Session, query: CandidateQuery) -> set[str]:
-    """Uids of live intents of other parties sharing a cell, time and altitude with ``query``.
+def candidate_versions(session: Session, query: CandidateQuery) -> dict[str, str]:
+    """Uids of live intents of other parties sharing a cell, time and altitude with ``query``,
+    with each one's current version, in one query per chunk.
 
     A cell matches when it is one of the query's home cells, or one of its coarser cells and
     a home cell of the stored extent (see :mod:`wellclear.store.cells`).
+
+    The hot path of every filing, so the SQL is written out: the cells (integers this
+    process computed) are inlined, which saves building and binding hundreds of parameters
+    through the ORM on each call (~0.7 → ~0.3 ms).
     """
     if not query.kinds:
-        return set()
-    if len(query.home_cells) + len(query.coarser_cells) <= IN_LIST_CHUNK:
-        either = or_(
-            IntentCellRow.cell.in_(sorted(query.home_cells)),
-            and_(IntentCellRow.home, IntentCellRow.cell.in_(sorted(query.coarser_cells))),
-        )
-        return set(session.scalars(_candidates(query, either)))
-    found: set[str] = set()
-    for chunk in _chunks(sorted(query.home_cells)):
-        found.update(session.scalars(_candidates(query, IntentCellRow.cell.in_(chunk))))
-    for chunk in _chunks(sorted(query.coarser_cells)):
-        matches = and_(IntentCellRow.home, IntentCellRow.cell.in_(chunk))
-        found.update(session.scalars(_candidates(query, matches)))
+        return {}
+    home, coarser = sorted(query.home_cells), sorted(query.coarser_cells)
+    if len(home) + len(coarser) <= IN_LIST_CHUNK:
+        return _versions(session, query, home, coarser)
+    found: dict[str, str] = {}
+    for chunk in _chunks(home):
+        found.update(_versions(session, query, chunk, []))
+    for chunk in _chunks(coarser):
+        found.update(_versions(session, query, [], chunk))
     return found
 
 
-def _candidates(query: CandidateQuery, cell_matches: ColumnElement[bool]) -> Select[str]:
+def _versions(
+    session: Session, query: CandidateQuery, home: Sequence[object], coarser: Sequence[object]
+) -> dict[str, str]:
+    """Candidates sharing one of the ``home`` cells, or one of the ``coarser`` cells where that
+    is the stored extent's home, with the query's time, altitude, kind and party filters."""
+    matches = []
+    if home:
+        matches.append(f"c.cell IN ({_integers(home)})")
+    if coarser:
+        matches.append(f"(c.home AND c.cell IN ({_integers(coarser)}))")
+    kinds = sorted(query.kinds)
+    params: dict[str, object] = {f"kind{n}": kind for n, kind in enumerate(kinds)}
     start_us, end_us = query.time_us
-    cells = IntentCellRow
-    statement = (
-        select(cells.intent_uid)
-        .distinct()
-        .where(cell_matches)
-        .where(cells.party_id != query.party_id, cells.intent_uid != query.uid)
-        .where(cells.kind.in_(sorted(query.kinds)))
-        .where(cells.time_start_us <= end_us, cells.time_end_us >= start_us)
+    params |= {"party": query.party_id, "uid": query.uid, "start": start_us, "end": end_us}
+    sql = (
+        "SELECT DISTINCT c.intent_uid, i.version FROM intent_cells AS c"
+        " JOIN intents AS i ON i.uid = c.intent_uid"
+        f" WHERE ({' OR '.join(matches)})"
+        " AND c.party_id != :party AND c.intent_uid != :uid"
+        f" AND c.kind IN ({', '.join(f':kind{n}' for n in range(len(kinds)))})"
+        " AND c.time_start_us <= :end AND c.time_end_us >= :start"
     )
     if query.altitude_m is not None:
-        floor_m, ceiling_m = query.altitude_m
-        statement = statement.where(
-            cells.altitude_lower_m <= ceiling_m, cells.altitude_upper_m >= floor_m
-        )
-    return statement
+        sql += " AND c.altitude_lower_m <= :ceiling AND c.altitude_upper_m >= :floor"
+        params |= {"floor": query.altitude_m[0], "ceiling": query.altitude_m[1]}
+    return {row[0]: row[1] for row in session.execute(text(sql), params)}
+
+
+def _integers(cells: Sequence[object]) -> str:
+    """Cells as SQL integer literals; ``int`` first, so nothing but digits reaches the SQL."""
+    return ", ".join(str(int(cell)) for cell in cells)  # type: ignore[call-overload]
 
 
 def _chunks(items: Sequence[object]) -> list[list[object]]:

@@ -1,0 +1,385 @@
+"""Load on real servers: concurrent HTTP filings, throughput, latency and the invariant after.
+
+Run: ``.venv/bin/python benchmarks/load.py [--quick] [--duration S] [--concurrency N]``.
+
+Each row starts its own ``wellclear serve`` processes (uvicorn) on a fresh database — a
+SQLite file, or a database on a throwaway PostgreSQL started from Debian's binaries
+(``/usr/lib/postgresql/*/bin``; initdb into a temporary directory, a loopback port) — and
+drives them for ``--duration`` seconds with ``--concurrency`` asyncio ``httpx`` clients
+filing flights (circles of 100-1,500 m radius, 10-60 min long, priority 0-2) for 10
+operator parties, round-robin over the processes. Scenarios:
+
+- ``spread``: over a 600 × 600 km region (a country), times over a day: few conflicts.
+- ``hot``: all in one 10 × 10 km area within an hour: most filings conflict, many refused.
+
+Afterwards the batch engine (:func:`wellclear.strategic.find_conflicts`) runs over every
+live intent (read back over HTTP as an observer) and counts ``reject``-mode conflicts at
+equal priority: the invariant says zero. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import json
+import math
+import os
+import pwd
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from wellclear.ingest import default_policy, parse_intents_json
+from wellclear.model import Mode
+from wellclear.service import Role, Service, add_party, upgrade_database
+from wellclear.store import open_database
+from wellclear.strategic import find_conflicts
+
+PARTIES = 10
+CENTRE = (35.0, 38.5)  # lat, lng
+T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+M_PER_DEG_LAT = 111_320.0
+BODIES = 20_000
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    half_side_m: float
+    window_min: float
+
+
+SCENARIOS = {
+    "spread": Scenario("spread", 300_000.0, 24 * 60.0),
+    "hot": Scenario("hot", 5_000.0, 60.0),
+}
+SETUPS = {"sqlite-1": ("sqlite", 1), "postgresql-1": ("postgresql", 1),
+          "postgresql-2": ("postgresql", 2)}  # fmt: skip
+
+
+def body(rng: random.Random, scenario: Scenario) -> bytes:
+    north = rng.uniform(-scenario.half_side_m, scenario.half_side_m)
+    east = rng.uniform(-scenario.half_side_m, scenario.half_side_m)
+    lat = CENTRE[0] + north / M_PER_DEG_LAT
+    lng = CENTRE[1] + east / (M_PER_DEG_LAT * math.cos(math.radians(lat)))
+    start = T0 + timedelta(minutes=rng.uniform(0, scenario.window_min))
+    end = start + timedelta(minutes=rng.uniform(10, 60))
+    floor_m = rng.uniform(500, 1_500)
+    extent = {
+        "volume": {
+            "outline_circle": {"center": {"lat": lat, "lng": lng},
+                               "radius": {"value": rng.uniform(100, 1_500), "units": "M"}},
+            "altitude_lower": {"value": floor_m, "reference": "W84", "units": "M"},
+            "altitude_upper": {"value": floor_m + rng.uniform(100, 1_500), "reference": "W84",
+                               "units": "M"},
+        },
+        "time_start": {"value": _rfc3339(start), "format": "RFC3339"},
+        "time_end": {"value": _rfc3339(end), "format": "RFC3339"},
+    }  # fmt: skip
+    document = {"kind": "flight", "priority": rng.randrange(3), "extents": [extent]}
+    return json.dumps(document).encode()
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+# --- a throwaway PostgreSQL -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def throwaway_postgresql() -> Iterator[str]:
+    """An admin URL of a PostgreSQL started from Debian's binaries, stopped at the end."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise SystemExit("PostgreSQL binaries not found (/usr/lib/postgresql/*/bin)")
+    bin_dir = Path(found[-1]).parent
+    root = Path(tempfile.mkdtemp(prefix="wellclear-bench-pg-"))
+    user = None
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        user = "postgres"
+        pwd.getpwnam(user)
+        shutil.chown(root, user)
+    sockets, data, port = root / "sockets", root / "data", free_port()
+    sockets.mkdir()
+    if user is not None:
+        shutil.chown(sockets, user)
+
+    def run(*args: str) -> None:
+        subprocess.run([str(bin_dir / args[0]), *args[1:]], check=True, capture_output=True,
+                       user=user, cwd=root)  # fmt: skip
+
+    run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+    # Durable commits (fsync on, synchronous_commit on): what a deployment would run.
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    run("pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_database(kind: str, admin_url: str | None, workdir: Path) -> str:
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / f'load-{secrets.token_hex(4)}.db'}"
+    else:
+        assert admin_url is not None
+        name = f"load_{secrets.token_hex(4)}"
+        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        engine.dispose()
+        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    service = Service(open_database(url))
+    upgrade_database(service)
+    service.database.dispose()
+    return url
+
+
+# --- servers ----------------------------------------------------------------------------
+
+
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (Linux ``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+@dataclass
+class Servers:
+    urls: list[str]
+    pids: list[int]
+
+
+@contextmanager
+def servers(url: str, count: int, workdir: Path) -> Iterator[Servers]:
+    env = {**os.environ, "WELLCLEAR_DATABASE_URL": url, "WELLCLEAR_RATE_PER_S": "100000",
+           "WELLCLEAR_RATE_BURST": "100000"}  # fmt: skip
+    processes: list[subprocess.Popen[bytes]] = []
+    urls = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            with (workdir / f"server-{port}.log").open("wb") as log:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "wellclear.cli", "serve", "--port", str(port)],
+                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                ))  # fmt: skip
+            urls.append(f"http://127.0.0.1:{port}")
+        for base_url, process in zip(urls, processes, strict=True):
+            _wait_ready(base_url, process)
+        yield Servers(urls, [p.pid for p in processes])
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=15)
+
+
+def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server {base_url} exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"server {base_url} not ready in 30 s")
+
+
+# --- the load ---------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    latencies_s: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+
+
+async def drive(urls: list[str], keys: list[str], bodies: list[bytes], duration_s: float,
+                concurrency: int) -> Run:  # fmt: skip
+    run = Run()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    clients = [httpx.AsyncClient(base_url=u, limits=limits, timeout=60.0) for u in urls]
+    counter = iter(range(10**9))
+    deadline = time.perf_counter() + duration_s
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            n = next(counter)
+            headers = {"Authorization": f"Bearer {keys[n % len(keys)]}",
+                       "Content-Type": "application/json"}  # fmt: skip
+            started = time.perf_counter()
+            response = await clients[n % len(clients)].post(
+                "/v1/intents", content=bodies[n % len(bodies)], headers=headers
+            )
+            run.latencies_s.append(time.perf_counter() - started)
+            run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    run.elapsed_s = time.perf_counter() - started
+    for client in clients:
+        await client.aclose()
+    return run
+
+
+def live_intents(base_url: str, observer_key: str) -> list[dict[str, Any]]:
+    intents: list[dict[str, Any]] = []
+    cursor = None
+    with httpx.Client(base_url=base_url, timeout=60.0,
+                      headers={"Authorization": f"Bearer {observer_key}"}) as client:  # fmt: skip
+        while True:
+            params: dict[str, Any] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+            page = client.get("/v1/intents", params=params).json()
+            intents.extend(i for i in page["items"] if i["state"] != "ended")
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return intents
+
+
+def violations(stored: list[dict[str, Any]]) -> int:
+    """``reject``-mode conflicts between live intents of equal priority (must be zero)."""
+    if not stored:
+        return 0
+    document = {"intents": [
+        {"id": f"{i['party']}/{i['id']}", "party": i["party"], "kind": i["kind"],
+         "priority": i["priority"], "state": i["state"], "extents": i["extents"]}
+        for i in stored
+    ]}  # fmt: skip
+    intents = {i.id: i for i in parse_intents_json(json.dumps(document), "stored")}
+    found = find_conflicts(list(intents.values()), default_policy())
+    return sum(
+        1
+        for c in found
+        if c.rule.mode is Mode.REJECT
+        and intents[c.intents[0]].priority == intents[c.intents[1]].priority
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    setup: str
+    scenario: str
+    filings_per_s: float
+    p50_ms: float
+    p99_ms: float
+    server_cpu_ms: float
+    accepted: int
+    rejected: int
+    other: int
+    live: int
+    violations: int
+
+
+def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: Path,
+            duration_s: float, concurrency: int) -> Row:  # fmt: skip
+    service = Service(open_database(url))
+    suffix = secrets.token_hex(3)
+    keys = [add_party(service.database, f"op-{n}-{suffix}", Role.OPERATOR).key
+            for n in range(PARTIES)]  # fmt: skip
+    observer = add_party(service.database, f"joint-{suffix}", Role.OBSERVER).key
+    service.database.dispose()
+    rng = random.Random(f"{setup}/{scenario.name}")
+    bodies = [body(rng, scenario) for _ in range(BODIES)]
+    with servers(url, processes, workdir) as started:
+        urls = started.urls
+        asyncio.run(drive(urls, keys, bodies[:50], 1.0, 4))  # warm up (those are kept too)
+        cpu_before_s = cpu_s(started.pids)
+        run = asyncio.run(drive(urls, keys, bodies[50:], duration_s, concurrency))
+        server_cpu_s = cpu_s(started.pids) - cpu_before_s
+        stored = live_intents(urls[0], observer)
+    latencies_ms = sorted(s * 1000 for s in run.latencies_s)
+    accepted, rejected = run.statuses.get(201, 0), run.statuses.get(409, 0)
+    return Row(
+        setup, scenario.name, len(latencies_ms) / run.elapsed_s,
+        statistics.median(latencies_ms), latencies_ms[min(len(latencies_ms) - 1,
+                                                         int(0.99 * len(latencies_ms)))],
+        server_cpu_s * 1000 / max(1, len(latencies_ms)),
+        accepted, rejected, sum(run.statuses.values()) - accepted - rejected, len(stored),
+        violations(stored),
+    )  # fmt: skip
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| database, processes | scenario | filings/s | p50 ms | p99 ms | server CPU ms/filing "
+        "| accepted | refused (409) | other | live intents | reject violations |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r.setup} | {r.scenario} | {r.filings_per_s:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f}"
+        f" | {r.server_cpu_ms:.1f} | {r.accepted:,} | {r.rejected:,} | {r.other:,}"
+        f" | {r.live:,} | {r.violations} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 s per row, SQLite and PG 1")
+    parser.add_argument("--duration", type=float, default=None, help="seconds per row (10)")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument("--setups", default=None, help=f"comma-separated of {', '.join(SETUPS)}")
+    parser.add_argument("--scenarios", default="spread,hot", help="spread,hot")
+    args = parser.parse_args()
+    duration_s = args.duration or (3.0 if args.quick else 10.0)
+    setups = args.setups or ("sqlite-1,postgresql-1" if args.quick else ",".join(SETUPS))
+    chosen = [s.strip() for s in setups.split(",")]
+    scenarios = [SCENARIOS[s.strip()] for s in args.scenarios.split(",")]
+    rows: list[Row] = []
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wc-load-")))
+        admin_url = None
+        if any(SETUPS[s][0] == "postgresql" for s in chosen):
+            admin_url = stack.enter_context(throwaway_postgresql())
+        for setup in chosen:
+            kind, processes = SETUPS[setup]
+            for scenario in scenarios:
+                url = fresh_database(kind, admin_url, workdir)
+                row = measure(setup, scenario, url, processes, workdir, duration_s,
+                              args.concurrency)  # fmt: skip
+                rows.append(row)
+                print(f"{setup} {scenario.name}: {row.filings_per_s:,.0f}/s", file=sys.stderr)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{duration_s:g} s per row, {args.concurrency} clients, {os.cpu_count()} cores, "
+          f"load average at the end {load}")  # fmt: skip
+    print(table(rows))
+    if any(r.violations for r in rows):
+        raise SystemExit("INVARIANT VIOLATED")
+
+
+if __name__ == "__main__":
+    main()
