@@ -6,6 +6,8 @@ with an ``Idempotency-Key``. Once enough answers are in, the server is ``kill -9
 the clients are still writing. After a restart on the same database:
 
 - every intent answered 2xx is stored with the version it was answered with;
+- notices and the audit log survive too: each stored conflict has one notice per party,
+  each notice its delivery event, and `verify_chain` finds the audit chain intact;
 - nothing is half-written: every cell row and conflict row belongs to a stored intent, every
   live intent has exactly the cell rows its cover computes, an ended one none; every kept
   idempotent answer of a creation names a stored intent;
@@ -30,9 +32,11 @@ from intent_bodies import ORIGIN, circle_extent, intent_body, offset
 from wellclear.ingest import default_policy
 from wellclear.model import Mode, State
 from wellclear.service import Role, Service, add_party
+from wellclear.service.audit import verify_chain
 from wellclear.service.candidates import cover_intent, domain_intent
 from wellclear.store import open_database
 from wellclear.store.models import ConflictRow, IdempotencyRow, IntentCellRow, IntentRow
+from wellclear.store.notices import NoticeEventRow, NoticeRow
 from wellclear.strategic import find_conflicts
 
 CLIENTS = 20
@@ -63,7 +67,8 @@ def random_body(rng: random.Random) -> dict:
     ceiling_m = floor_m + rng.uniform(100, 1_500)
     end = start + rng.uniform(10, 60)
     extent = circle_extent(centre, rng.uniform(100, 1_500), floor_m, ceiling_m, start, end)
-    return intent_body("flight", extent, priority=rng.randrange(3))
+    kind = "operation" if rng.random() < 0.3 else "flight"  # operations notify each other
+    return intent_body(kind, extent, priority=rng.randrange(3))
 
 
 def run_client(base_url: str, client: Client, seed: int, stop: threading.Event, answers) -> None:
@@ -164,7 +169,10 @@ def test_kill_9_under_write_load_loses_nothing_answered(database_url, start_serv
                 assert response.json()["version"] == version
 
     assert_nothing_half_written(service)
+    assert_notices_match_their_events(service)
     assert_invariant(service)
+    check = verify_chain(service)  # the audit chain survived the crash unbroken
+    assert check.intact, (check.broken_seq, check.reason)
 
     with httpx.Client(base_url=restarted.base_url, verify=False) as http:  # serves again
         far = circle_extent(offset(180, 800_000), 500.0)
@@ -202,6 +210,26 @@ def assert_nothing_half_written(service: Service) -> None:
                     )
                 ).one_or_none()
                 assert stored is not None, "a kept answer without its intent"
+
+
+def assert_notices_match_their_events(service: Service) -> None:
+    """No event without its notices, no notice without its event: each stored conflict has
+    exactly one conflict notice per party in it (with its delivery event), and each conflict
+    notice names a stored conflict."""
+    with service.database.reading() as session:
+        conflicts = {c.id: {c.party_a, c.party_b} for c in session.scalars(select(ConflictRow))}
+        notified: dict[str, list[int]] = {}
+        for notice in session.scalars(select(NoticeRow).where(NoticeRow.kind == "conflict")):
+            notified.setdefault(notice.subject.removeprefix("conflict:"), []).append(
+                notice.party_id
+            )
+        with_events = set(session.scalars(select(NoticeEventRow.notice_id).distinct()))
+        every_notice = set(session.scalars(select(NoticeRow.id)))
+    assert conflicts, "the load recorded no conflict: nothing to check"
+    assert set(notified) == set(conflicts), "conflicts and conflict notices differ"
+    for conflict_id, parties in conflicts.items():
+        assert sorted(notified[conflict_id]) == sorted(parties), conflict_id
+    assert every_notice == with_events, "a notice without its delivery event"
 
 
 def assert_invariant(service: Service) -> None:
