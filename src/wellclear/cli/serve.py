@@ -38,6 +38,11 @@ def serve(
     """Serve the API (WELLCLEAR_DATABASE_URL; run `wellclear db upgrade` first)."""
     if database_url is not None:
         os.environ["WELLCLEAR_DATABASE_URL"] = database_url
+    if workers > 1 and _on_sqlite():
+        # Each worker would be its own monitor leader and SQLite's writer queue is per process.
+        raise typer.BadParameter(
+            "SQLite serves from one process: use PostgreSQL", param_hint="--workers"
+        )
     if sbs is not None or sbs_party is not None:
         _check_feed(sbs, sbs_party)
     uvicorn.run(
@@ -50,6 +55,11 @@ def serve(
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # open SSE streams must not block a stop
     )
+
+
+def _on_sqlite() -> bool:
+    url = os.environ.get("WELLCLEAR_DATABASE_URL")
+    return not url or url.startswith("sqlite")  # the default is ./wellclear.db
 
 
 def _check_feed(sbs: str | None, party: str | None) -> None:
