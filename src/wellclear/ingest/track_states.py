@@ -109,16 +109,14 @@ def _state(item: object, path: str, found: _Collector) -> TrackState | None:
     numbers = {name: _number(item, name, path, found) for name in _NUMBERS}
     alt_m = _altitude(item, path, found)
     at = _time(item.get("at"), f"{path}.at", found)
-    if len(found.problems) > before:
-        return None
-    assert isinstance(ident, str)
-    assert isinstance(callsign, str)
-    assert alt_m is not None
     lat, lon, trk, gs, vs = (numbers[name] for name in _NUMBERS)
-    assert lat is not None
-    assert lon is not None
-    assert trk is not None
-    assert gs is not None
+    # Not the count of problems alone: the collector stops counting at its cap.
+    if len(found.problems) > before or not isinstance(ident, str):
+        return None
+    if not isinstance(callsign, str) or alt_m is None or lat is None or lon is None:
+        return None
+    if trk is None or gs is None:
+        return None
     return TrackState(
         id=ident,
         callsign=callsign.strip(),
