@@ -356,7 +356,7 @@ EXAMPLES = [
     Example(
         "post-message-form",
         f'curl -si -X POST {URL}/v1/hotline/messages -H "{AUTH} $BLUE" '
-        """-d '{{"to": "red-air", "body": "Sent as curl -d sends it: form-encoded."}}'""",
+        """-d '{{"to": "red-air", "body": "", "regarding": "conflict:x"}}'""",
     ),
     Example("get-messages", f'curl -si "{URL}/v1/hotline/messages?with=blue-air" -H "{AUTH} $RED"'),
     # tracks

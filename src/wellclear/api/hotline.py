@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.bodies import documented_body, json_body, parse_body
 from wellclear.api.schemas import CURSOR_PATTERN, PARTY_PATTERN, problem_responses
 from wellclear.service.hotline import MAX_BODY_CHARS, list_messages, send_message
 
@@ -50,11 +52,15 @@ class MessagePage(BaseModel):
     status_code=201,
     response_model=MessageOut,
     response_model_by_alias=True,
-    responses=problem_responses(404, 422),
+    openapi_extra=documented_body(MessageIn),
+    responses=problem_responses(404, 413, 415, 422),
 )
-def post_message(service: ServiceDep, caller: CallerDep, message: MessageIn) -> MessageOut:
+async def post_message(request: Request, service: ServiceDep, caller: CallerDep) -> MessageOut:
     """Send a message; the recipient gets a ``message`` notice (its ack is the read receipt)."""
-    sent = send_message(service, caller, message.to, message.body, message.regarding)
+    message = parse_body(MessageIn, await json_body(request))
+    sent = await run_in_threadpool(
+        send_message, service, caller, message.to, message.body, message.regarding
+    )
     return MessageOut.model_validate(sent.as_json())
 
 

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.bodies import json_body, parse_body
 from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
-from wellclear.api.problems import UnsupportedMediaType
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -58,21 +57,6 @@ def _version(if_match: str | None) -> str | None:
     return if_match.strip().removeprefix("W/").strip('"')
 
 
-JSON_TYPES = ("application/json", "application/x-www-form-urlencoded")
-
-
-async def _json_body(request: Request) -> bytes:
-    """The body, if it is declared JSON (or not declared); else 415.
-
-    ``application/x-www-form-urlencoded`` is read as JSON too: it is what ``curl -d @file``
-    sends unless told otherwise.
-    """
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type and content_type not in JSON_TYPES and not content_type.endswith("+json"):
-        raise UnsupportedMediaType(content_type)
-    return await request.body()
-
-
 def _filed(request: Request, response: Response, filing: Filing) -> FilingOut:
     response.status_code = 201 if filing.created else 200
     response.headers["ETag"] = f'"{filing.intent.version}"'
@@ -104,7 +88,7 @@ async def post_intent(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> FilingOut:
     """File a new intent (the server picks its id). 409 with the conflicts if policy refuses it."""
-    filing_request = FilingRequest(await _json_body(request), idempotency_key=idempotency_key)
+    filing_request = FilingRequest(await json_body(request), idempotency_key=idempotency_key)
     filing = await run_in_threadpool(file_intent, service, caller, filing_request)
     return _filed(request, response, filing)
 
@@ -129,7 +113,7 @@ async def put_intent(
 ) -> FilingOut:
     """Create an intent under this id (201), or replace it with If-Match (200; stale: 412)."""
     filing_request = FilingRequest(
-        await _json_body(request), intent_id, _version(if_match), idempotency_key
+        await json_body(request), intent_id, _version(if_match), idempotency_key
     )
     filing = await run_in_threadpool(file_intent, service, caller, filing_request)
     return _filed(request, response, filing)
@@ -219,23 +203,11 @@ async def post_state(
     if_match: IfMatch = None,
 ) -> IntentOut:
     """Move the intent through its lifecycle; a step F3548 does not allow answers 409."""
-    state = _state_in(await _json_body(request)).state
+    state = parse_body(StateIn, await json_body(request)).state
     view = await run_in_threadpool(
         change_state, service, caller, intent_id, state, _version(if_match)
     )
     return _intent(response, view)
-
-
-def _state_in(body: bytes) -> StateIn:
-    """The body read as the routes' other bodies are: its problems name paths within it."""
-    try:
-        return StateIn.model_validate_json(body)
-    except ValidationError as error:
-        found = [
-            Problem("", ".".join(str(part) for part in e["loc"]), e["msg"])
-            for e in error.errors(include_url=False)
-        ]
-        raise InvalidInput(found) from None
 
 
 @router.delete("/{intent_id}", response_model=IntentOut, responses=problem_responses(404, 412, 422))

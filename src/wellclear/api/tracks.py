@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from wellclear.api.auth import CallerDep, ServiceDep
-from wellclear.api.intents import _json_body
+from wellclear.api.bodies import documented_body, json_body
 from wellclear.api.schemas import CURSOR_PATTERN, PARTY_PATTERN, problem_responses
 from wellclear.service import Service
 from wellclear.service.feed import SbsIngest
@@ -69,31 +69,7 @@ class TrackBatchIn(BaseModel):
     states: list[TrackStateIn] = Field(description="At most 10,000 states.")
 
 
-def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """``model``'s JSON schema with its nested models inlined (no ``$defs`` to place)."""
-    schema = model.model_json_schema()
-    definitions = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(definitions[ref.removeprefix("#/$defs/")])
-            return {k: resolve(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [resolve(v) for v in node]
-        return node
-
-    resolved: dict[str, Any] = resolve(schema)
-    return resolved
-
-
-_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": _inline_schema(TrackBatchIn)}},
-    }
-}
+_BODY = documented_body(TrackBatchIn)
 
 
 class RecordedOut(BaseModel):
@@ -179,7 +155,7 @@ async def post_tracks(request: Request, service: ServiceDep, caller: CallerDep) 
     """Report states of the caller's own tracks (operators only); each becomes its track's
     last state. Every bad field is named (``states[3].lat``); nothing is stored then."""
     caller.require_operator()
-    body = await _json_body(request)
+    body = await json_body(request)
     recorded = await run_in_threadpool(record_track_body, service, caller, body)
     return RecordedOut.model_validate(recorded.as_json())
 
