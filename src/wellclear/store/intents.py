@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from h3.api import basic_int as h3  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, text
+from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from wellclear.model import Volume4D
@@ -110,6 +110,16 @@ def lock_cells_of_intent(session: Session, intent_uid: str) -> frozenset[int]:
     query = select(IntentCellRow.cell).where(IntentCellRow.intent_uid == intent_uid).distinct()
     cells = session.scalars(query)
     return frozenset(c for c in cells if h3.get_resolution(c) == LOCK_RESOLUTION)
+
+
+def live_intent_uids(session: Session) -> list[str]:
+    """Uids of every intent not ended, in uid order."""
+    query = select(IntentRow.uid).where(IntentRow.state != "ended").order_by(IntentRow.uid)
+    return list(session.scalars(query))
+
+
+def count_cells(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(IntentCellRow)) or 0)
 
 
 def unindex_cells(session: Session, intent_uid: str) -> None:
