@@ -18,6 +18,7 @@ from wellclear.errors import InvalidInput, Problem
 from wellclear.service import notices
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
+from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.errors import UnknownParty
 from wellclear.service.notices import rfc3339
 from wellclear.service.views import Page
@@ -145,7 +146,7 @@ def list_messages(
     """Messages to or from the caller (with ``with_party``: that thread only), oldest first."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput([Problem("", "limit", f"must be 1 to {MAX_PAGE}, not {limit}")])
-    after = notices.decode_cursor(cursor)
+    after = decode_id(cursor)
     with service.database.reading() as session:
         other_id = None
         if with_party is not None:
@@ -171,4 +172,4 @@ def list_messages(
         )
         for r in page
     )
-    return Page(items, notices.encode_cursor(page[-1].id) if len(rows) > limit else None)
+    return Page(items, encode_id(page[-1].id) if len(rows) > limit else None)

@@ -12,7 +12,6 @@ its level) for the time the policy's ``[escalation]`` table gives its kind and l
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +25,7 @@ from wellclear.errors import InvalidInput, Problem, WellclearError
 from wellclear.model import EscalationDeadlines
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
+from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.views import Page
 from wellclear.store import notices as store
 from wellclear.store import webhooks as webhook_store
@@ -299,13 +299,13 @@ def list_notices(
             [Problem("", "kind", f"must be one of {', '.join(KINDS)}, not {unknown[0]!r}")]
         )
     where = NoticeFilter(caller.party_id, unacked, kinds, since, subject)
-    after = decode_cursor(cursor)
+    after = decode_id(cursor)
     with service.database.reading() as session:
         rows = store.list_notices(session, where, after, limit + 1)
     more = len(rows) > limit
     page = rows[:limit]
     items = tuple(notice_view(r, service.policy.escalation) for r in page)
-    return Page(items, encode_cursor(page[-1].id) if more else None)
+    return Page(items, encode_id(page[-1].id) if more else None)
 
 
 def get_notice(service: Service, caller: Caller, notice_id: int) -> NoticeView:
@@ -344,22 +344,6 @@ def events_after(
 def last_seq(service: Service) -> int:
     with service.database.reading() as session:
         return store.last_seq(session)
-
-
-def encode_cursor(notice_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([str(notice_id)]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(decoded, list) and len(decoded) == 1 and str(decoded[0]).isdigit():
-            return int(decoded[0])
-    except ValueError:
-        pass
-    raise InvalidInput([Problem("", "cursor", "is not a cursor this service gave out")])
 
 
 NOTIFY_CHANNEL = store.NOTIFY_CHANNEL

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +11,7 @@ from wellclear.errors import InvalidInput, Problem, UnknownIntent
 from wellclear.model import Kind, State
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
+from wellclear.service.cursors import decode_cursor, encode_cursor
 from wellclear.service.errors import UnknownParty
 from wellclear.service.views import ConflictView, IntentView, Page, conflict_view, intent_view
 from wellclear.store import conflicts as conflict_store
@@ -62,7 +60,7 @@ def _owner(session: Session, caller: Caller, party: str | None) -> tuple[int, st
 
 def list_intents(service: Service, caller: Caller, query: IntentQuery) -> Page[IntentView]:
     limit = _limit(query.limit)
-    after = _decode_cursor(query.cursor, parts=2)
+    after = decode_cursor(query.cursor, parts=2)
     with service.database.reading() as session:
         party_id = None if caller.reads_everything else caller.party_id
         if caller.reads_everything and query.party is not None:
@@ -82,7 +80,7 @@ def list_intents(service: Service, caller: Caller, query: IntentQuery) -> Page[I
     page = rows[:limit]
     items = tuple(intent_view(r, names[r.party_id]) for r in page)
     more = len(rows) > limit
-    return Page(items, _encode_cursor([page[-1].id, page[-1].uid]) if more else None)
+    return Page(items, encode_cursor([page[-1].id, page[-1].uid]) if more else None)
 
 
 def list_conflicts(
@@ -96,7 +94,7 @@ def list_conflicts(
 ) -> Page[ConflictView]:
     """Conflicts involving the caller's intents (all conflicts, for observers)."""
     limit = _limit(limit)
-    after = _decode_cursor(cursor, parts=1)
+    after = decode_cursor(cursor, parts=1)
     with service.database.reading() as session:
         intent_uid = None
         if intent_id is not None:
@@ -117,7 +115,7 @@ def list_conflicts(
         ids = _visible_ids(session, caller, page)
     items = tuple(conflict_view(r, caller, parties, ids) for r in page)
     more = len(rows) > limit
-    return Page(items, _encode_cursor([page[-1].id]) if more else None)
+    return Page(items, encode_cursor([page[-1].id]) if more else None)
 
 
 def _visible_ids(session: Session, caller: Caller, rows: list[ConflictRow]) -> dict[str, str]:
@@ -144,30 +142,5 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[int, int] | N
     return start_us, end_us
 
 
-def _encode_cursor(parts: list[str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode().rstrip("=")
-
-
 def _pair(parts: tuple[str, ...] | None) -> tuple[str, str] | None:
     return None if parts is None else (parts[0], parts[1])
-
-
-def _decode_cursor(cursor: str | None, *, parts: int) -> tuple[str, ...] | None:
-    if cursor is None:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded))
-        if isinstance(decoded, list) and len(decoded) == parts and _strings(decoded):
-            return tuple(decoded)
-    except ValueError:
-        pass
-    raise InvalidInput([Problem("", "cursor", "is not a cursor this service gave out")])
-
-
-_CURSOR_PART = re.compile(r"[A-Za-z0-9._:-]{1,200}")  # ids, uids and conflict ids
-
-
-def _strings(items: list[object]) -> bool:
-    """Only what this service puts in a cursor (a NUL would reach PostgreSQL as a 500)."""
-    return all(isinstance(item, str) and _CURSOR_PART.fullmatch(item) for item in items)

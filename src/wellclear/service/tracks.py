@@ -18,8 +18,10 @@ from wellclear.ingest.export import rfc3339
 from wellclear.ingest.track_states import TrackState, parse_track_states
 from wellclear.service.callers import Caller, Role
 from wellclear.service.core import Service
+from wellclear.service.cursors import decode_cursor, decode_id, encode_cursor, encode_id
 from wellclear.service.errors import Forbidden, UnknownParty
-from wellclear.service.reading import _decode_cursor, _encode_cursor, _limit
+from wellclear.service.reading import _limit
+from wellclear.service.views import Page
 from wellclear.store import parties as party_store
 from wellclear.store import tracks as track_store
 from wellclear.store.tracks import AlertRow, TrackRow
@@ -120,12 +122,6 @@ class TrackView:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: tuple[Any, ...]
-    next_cursor: str | None
-
-
 def _time(moment: datetime) -> str:
     return rfc3339(moment) or ""
 
@@ -146,10 +142,10 @@ def list_tracks(
     since: datetime | None = None,
     cursor: str | None = None,
     limit: int = 100,
-) -> Page:
+) -> Page[TrackView]:
     """The caller's tracks (every party's, or ``party``'s, for observers and admins)."""
     limit = _limit(limit)
-    after = _decode_cursor(cursor, parts=2)
+    after = decode_cursor(cursor, parts=2)
     with service.database.reading() as session:
         party_id: int | None = caller.party_id
         if caller.reads_everything:
@@ -168,7 +164,7 @@ def list_tracks(
     more = len(rows) > limit
     last = page[-1] if page else None
     return Page(
-        items, _encode_cursor([str(last.party_id), last.track_id]) if more and last else None
+        items, encode_cursor([str(last.party_id), last.track_id]) if more and last else None
     )
 
 
@@ -251,11 +247,11 @@ def list_alerts(
     status: str | None = None,
     cursor: str | None = None,
     limit: int = 100,
-) -> Page:
+) -> Page[JsonObject]:
     """Alerts involving the caller's tracks or zones (all alerts, for observers), oldest
     first; ``status`` ``open`` or ``closed`` narrows them."""
     limit = _limit(limit)
-    after = _decode_cursor(cursor, parts=1)
+    after = decode_id(cursor)
     if status not in (None, "open", "closed"):
         raise InvalidInput([Problem("", "status", "must be open or closed")])
     with service.database.reading() as session:
@@ -263,14 +259,12 @@ def list_alerts(
             party_id=None if caller.reads_everything else caller.party_id,
             open=None if status is None else status == "open",
         )
-        rows = track_store.list_alerts(
-            session, where, None if after is None else _int(after[0]), limit + 1
-        )
+        rows = track_store.list_alerts(session, where, after, limit + 1)
         page = rows[:limit]
         names = _names(session, {p for r in page for p in alert_parties(r)})
     items = tuple(alert_view(r, caller, names) for r in page)
     more = len(rows) > limit
-    return Page(items, _encode_cursor([str(page[-1].id)]) if more and page else None)
+    return Page(items, encode_id(page[-1].id) if more and page else None)
 
 
 def party_names(session: Any, ids: set[int]) -> dict[int, str]:

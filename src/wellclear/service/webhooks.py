@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 from wellclear.errors import InvalidInput, Problem
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
+from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.errors import UnknownParty
-from wellclear.service.notices import decode_cursor, encode_cursor, event_view, rfc3339
+from wellclear.service.notices import event_view, rfc3339
 from wellclear.service.views import Page
 from wellclear.store import notices as notice_store
 from wellclear.store import webhooks as store
@@ -229,7 +230,7 @@ def list_deliveries(
         if dead
         else frozenset({store.PENDING, store.DELIVERED, store.FAILED})
     )
-    after = decode_cursor(cursor)
+    after = decode_id(cursor)
     with service.database.reading() as session:
         rows = store.list_deliveries(
             session, caller.party_id, outcomes=outcomes, after_id=after, limit=limit + 1
@@ -237,7 +238,7 @@ def list_deliveries(
     more = len(rows) > limit
     page = rows[:limit]
     items = tuple(_delivery_view(d, e) for d, e in page)
-    return Page(items, encode_cursor(page[-1][0].id) if more else None)
+    return Page(items, encode_id(page[-1][0].id) if more else None)
 
 
 def _delivery_view(
