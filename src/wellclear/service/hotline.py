@@ -20,8 +20,7 @@ from wellclear.service.callers import Caller
 from wellclear.service.core import Service
 from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.errors import UnknownParty
-from wellclear.service.notices import rfc3339
-from wellclear.service.views import Page
+from wellclear.service.views import Page, utc_text
 from wellclear.store import notices as store
 from wellclear.store.notices import HotlineMessageRow
 
@@ -78,7 +77,8 @@ def send_message(
                 created_at=now,
             ),
         )
-        view = MessageView(row.id, caller.name, recipient.name, body, regarding, rfc3339(now), None)
+        sent_at = utc_text(now)
+        view = MessageView(row.id, caller.name, recipient.name, body, regarding, sent_at, None)
         notices.emit(session, party_ids=[recipient.id], kind="message", subject=f"message:{row.id}",
                      payload=view.as_json(), now=now)  # fmt: skip
         return view
@@ -167,8 +167,8 @@ def list_messages(
             names.get(r.to_party_id, ""),
             r.body,
             r.regarding,
-            rfc3339(r.created_at),
-            rfc3339(read[r.id]) if r.id in read else None,
+            utc_text(r.created_at),
+            utc_text(read[r.id]) if r.id in read else None,
         )
         for r in page
     )

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from wellclear.model import EscalationDeadlines
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
 from wellclear.service.cursors import decode_id, encode_id
-from wellclear.service.views import Page
+from wellclear.service.views import Page, utc_text
 from wellclear.store import notices as store
 from wellclear.store import webhooks as webhook_store
 from wellclear.store.models import ConflictRow
@@ -93,11 +93,6 @@ class NoticeEvent:
     notice: NoticeView
 
 
-def rfc3339(moment: datetime) -> str:
-    """UTC RFC 3339 with a ``Z``."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def deadline_of(row: NoticeRow, deadlines: EscalationDeadlines) -> datetime | None:
     seconds = deadlines.deadline_s(row.kind, row.level)
     return None if seconds is None else row.attention_at + timedelta(seconds=seconds)
@@ -111,10 +106,10 @@ def notice_view(row: NoticeRow, deadlines: EscalationDeadlines) -> NoticeView:
         subject=row.subject,
         level=row.level,
         payload=json.loads(row.payload_json),
-        created_at=rfc3339(row.created_at),
-        updated_at=rfc3339(row.updated_at),
-        deadline_at=None if deadline is None else rfc3339(deadline),
-        acked_at=None if row.acked_at is None else rfc3339(row.acked_at),
+        created_at=utc_text(row.created_at),
+        updated_at=utc_text(row.updated_at),
+        deadline_at=None if deadline is None else utc_text(deadline),
+        acked_at=None if row.acked_at is None else utc_text(row.acked_at),
         acked_by=row.acked_by,
         escalated=row.escalated_at is not None,
         closed=row.closed_at is not None,
@@ -124,7 +119,7 @@ def notice_view(row: NoticeRow, deadlines: EscalationDeadlines) -> NoticeView:
 def event_view(
     event: NoticeEventRow, row: NoticeRow, deadlines: EscalationDeadlines
 ) -> NoticeEvent:
-    return NoticeEvent(event.seq, event.action, rfc3339(event.at), notice_view(row, deadlines))
+    return NoticeEvent(event.seq, event.action, utc_text(event.at), notice_view(row, deadlines))
 
 
 # --- the contract other use cases call, inside their own transaction -----------------------------

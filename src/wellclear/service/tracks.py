@@ -14,14 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wellclear.errors import InvalidInput, Problem
-from wellclear.ingest.export import rfc3339
 from wellclear.ingest.track_states import TrackState, parse_track_states
 from wellclear.service.callers import Caller, Role
 from wellclear.service.core import Service
 from wellclear.service.cursors import decode_cursor, decode_id, encode_cursor, encode_id
 from wellclear.service.errors import Forbidden, UnknownParty
 from wellclear.service.reading import _limit
-from wellclear.service.views import Page
+from wellclear.service.views import Page, utc_text
 from wellclear.store import parties as party_store
 from wellclear.store import tracks as track_store
 from wellclear.store.tracks import AlertRow, TrackRow
@@ -122,15 +121,11 @@ class TrackView:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def _time(moment: datetime) -> str:
-    return rfc3339(moment) or ""
-
-
 def _track_view(row: TrackRow, party: str) -> TrackView:
     return TrackView(
         party=party, id=row.track_id, callsign=row.callsign, lat=row.lat, lon=row.lon,
         alt_m=row.alt_m, trk_deg=row.trk_deg, gs_mps=row.gs_mps, vs_mps=row.vs_mps,
-        at=_time(row.at), received_at=_time(row.received_at), source=row.source,
+        at=utc_text(row.at), received_at=utc_text(row.received_at), source=row.source,
     )  # fmt: skip
 
 
@@ -234,9 +229,9 @@ def alert_view(row: AlertRow, viewer: Caller | None, names: Mapping[int, str]) -
         "tlos_s": row.tlos_s,
         "los": row.los,
         "detail": json.loads(row.detail_json),
-        "opened_at": _time(row.opened_at),
-        "updated_at": _time(row.updated_at),
-        "closed_at": None if row.closed_at is None else _time(row.closed_at),
+        "opened_at": utc_text(row.opened_at),
+        "updated_at": utc_text(row.updated_at),
+        "closed_at": None if row.closed_at is None else utc_text(row.closed_at),
     }
 
 

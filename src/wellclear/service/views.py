@@ -121,7 +121,8 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def _time(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
+    """UTC RFC 3339 with a ``Z``, as every answer writes times."""
     return rfc3339(moment) or ""
 
 
@@ -134,8 +135,8 @@ def intent_view(row: IntentRow, party_name: str) -> IntentView:
         priority=row.priority,
         version=row.version,
         extents=tuple(json.loads(row.extents_json)),
-        created_at=_time(row.created_at),
-        updated_at=_time(row.updated_at),
+        created_at=utc_text(row.created_at),
+        updated_at=utc_text(row.updated_at),
     )
 
 
@@ -164,7 +165,7 @@ def conflict_view(
         counterparty=names[1] if own_view else None,
         must_act=must_act,
         region=json.loads(row.region_json),
-        created_at=_time(row.created_at),
+        created_at=utc_text(row.created_at),
     )
 
 

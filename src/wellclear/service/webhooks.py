@@ -31,8 +31,8 @@ from wellclear.service.callers import Caller
 from wellclear.service.core import Service
 from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.errors import UnknownParty
-from wellclear.service.notices import event_view, rfc3339
-from wellclear.service.views import Page
+from wellclear.service.notices import event_view
+from wellclear.service.views import Page, utc_text
 from wellclear.store import notices as notice_store
 from wellclear.store import webhooks as store
 
@@ -252,10 +252,10 @@ def _delivery_view(
         attempt=row.attempt,
         url=row.url,
         outcome=row.outcome,
-        due_at=rfc3339(row.due_at),
-        attempted_at=None if row.attempted_at is None else rfc3339(row.attempted_at),
+        due_at=utc_text(row.due_at),
+        attempted_at=None if row.attempted_at is None else utc_text(row.attempted_at),
         status_code=row.status_code,
         error=row.error,
-        next_attempt_at=None if row.next_attempt_at is None else rfc3339(row.next_attempt_at),
+        next_attempt_at=None if row.next_attempt_at is None else utc_text(row.next_attempt_at),
         dead_lettered=row.dead_lettered,
     )
