@@ -1,8 +1,4 @@
-"""``wellclear audit``: verify and export the hash-chained audit log.
-
-Also names the actor of what CLI commands change: ``cli:<user>`` (``serve`` and ``demo`` are
-left alone: their requests act as the calling party, their background loops as ``system``).
-"""
+"""``wellclear audit``: verify and export the hash-chained audit log."""
 
 from __future__ import annotations
 
@@ -20,28 +16,16 @@ from wellclear.cli import app
 from wellclear.cli.db import DatabaseUrl
 from wellclear.service import Service, open_service, readiness
 from wellclear.service.audit import (
-    act_as,
-    cli_actor,
     entry_count,
     export_entries,
-    restore_actor,
     verify_chain,
 )
 
 audit_app = typer.Typer(help="The hash-chained audit log: verify and export.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
-SERVING_COMMANDS = frozenset({"serve", "demo"})
 PROGRESS_FROM_ENTRIES = 20_000
 _PIN = re.compile(r"([0-9]+):([0-9a-f]{64})")
-
-
-@app.callback()
-def _name_the_actor(ctx: typer.Context) -> None:
-    # Not a docstring: typer would show it as the program's help.
-    if ctx.invoked_subcommand not in SERVING_COMMANDS:
-        token = act_as(cli_actor())
-        ctx.call_on_close(lambda: restore_actor(token))
 
 
 @audit_app.command()
