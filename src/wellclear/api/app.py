@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from wellclear.api import audit, conflicts, health, hotline, intents, notices, problems, tracks, web
 from wellclear.api.intent_schema import body_schemas
+from wellclear.api.lanes import WriteLane, default_write_threads
 from wellclear.api.limits import BodyLimit, TokenBuckets
 from wellclear.api.observe import Metrics, Observe, configure_logging
 from wellclear.api.schemas import documented_schemas
@@ -29,6 +30,8 @@ def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     app.state.metrics = metrics
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.burst)
+    threads = settings.write_threads or default_write_threads(service.database.is_sqlite)
+    app.state.write_lane = WriteLane(threads)
     routers = (intents, conflicts, notices, hotline, tracks, audit, health, web)
     for router in (module.router for module in routers):
         app.include_router(router)
@@ -42,8 +45,11 @@ def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Background work (notice delivery, escalation, the tactical monitor) for the app's life."""
-    async with notices.background(app), tracks.background(app):
-        yield
+    try:
+        async with notices.background(app), tracks.background(app):
+            yield
+    finally:
+        app.state.write_lane.close()
 
 
 def _document_referenced_schemas(app: FastAPI) -> None:

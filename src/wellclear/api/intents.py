@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import json_body, parse_body
 from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
+from wellclear.api.lanes import WriteLaneDep
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -85,11 +85,12 @@ async def post_intent(
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
+    lane: WriteLaneDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> FilingOut:
     """File a new intent (the server picks its id). 409 with the conflicts if policy refuses it."""
     filing_request = FilingRequest(await json_body(request), idempotency_key=idempotency_key)
-    filing = await run_in_threadpool(file_intent, service, caller, filing_request)
+    filing = await lane.run(file_intent, service, caller, filing_request)
     return _filed(request, response, filing)
 
 
@@ -107,6 +108,7 @@ async def put_intent(
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
+    lane: WriteLaneDep,
     intent_id: IntentId,
     if_match: IfMatch = None,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
@@ -115,7 +117,7 @@ async def put_intent(
     filing_request = FilingRequest(
         await json_body(request), intent_id, _version(if_match), idempotency_key
     )
-    filing = await run_in_threadpool(file_intent, service, caller, filing_request)
+    filing = await lane.run(file_intent, service, caller, filing_request)
     return _filed(request, response, filing)
 
 
@@ -199,24 +201,25 @@ async def post_state(
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
+    lane: WriteLaneDep,
     intent_id: IntentId,
     if_match: IfMatch = None,
 ) -> IntentOut:
     """Move the intent through its lifecycle; a step F3548 does not allow answers 409."""
     state = parse_body(StateIn, await json_body(request)).state
-    view = await run_in_threadpool(
-        change_state, service, caller, intent_id, state, _version(if_match)
-    )
+    view = await lane.run(change_state, service, caller, intent_id, state, _version(if_match))
     return _intent(response, view)
 
 
 @router.delete("/{intent_id}", response_model=IntentOut, responses=problem_responses(404, 412, 422))
-def delete_intent(
+async def delete_intent(
     response: Response,
     service: ServiceDep,
     caller: CallerDep,
+    lane: WriteLaneDep,
     intent_id: IntentId,
     if_match: IfMatch = None,
 ) -> IntentOut:
     """End the intent (it stays readable, as ``ended``) and free its space."""
-    return _intent(response, end_intent(service, caller, intent_id, _version(if_match)))
+    view = await lane.run(end_intent, service, caller, intent_id, _version(if_match))
+    return _intent(response, view)

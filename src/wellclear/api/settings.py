@@ -10,11 +10,14 @@ MAX_BODY_BYTES = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """``rate_per_s`` requests per second per party, bursts up to ``burst``."""
+    """``rate_per_s`` requests per second per party, bursts up to ``burst``;
+    ``write_threads`` threads run writes at once (``None``: by database, see
+    :mod:`wellclear.api.lanes`)."""
 
     max_body_bytes: int = MAX_BODY_BYTES
     rate_per_s: float = 100.0
     burst: float = 200.0
+    write_threads: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -23,7 +26,12 @@ class Settings:
             max_body_bytes=int(os.environ.get("WELLCLEAR_MAX_BODY_BYTES", defaults.max_body_bytes)),
             rate_per_s=float(os.environ.get("WELLCLEAR_RATE_PER_S", defaults.rate_per_s)),
             burst=float(os.environ.get("WELLCLEAR_RATE_BURST", defaults.burst)),
+            write_threads=_optional_int(os.environ.get("WELLCLEAR_WRITE_THREADS")),
         )
+
+
+def _optional_int(text: str | None) -> int | None:
+    return int(text) if text else None
 
 
 @dataclass(frozen=True, slots=True)
