@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping
+from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from wellclear.model import Conflict, ConflictRegion
 
@@ -28,15 +28,29 @@ def rfc3339(moment: datetime | None) -> str | None:
 def geojson_geometry(geometry: shapely.Geometry) -> JsonObject:
     """RFC 7946 geometry: closed rings, exteriors counter-clockwise, holes clockwise."""
     oriented = shapely.orient_polygons(geometry, exterior_cw=False)
+    # Rings through numpy: shapely's mapping() walks every coordinate in Python, which was
+    # most of the cost of a refusal listing tens of conflict regions.
+    if isinstance(oriented, Polygon):
+        return {"type": "Polygon", "coordinates": _rings(oriented)}
+    if isinstance(oriented, MultiPolygon):
+        return {"type": "MultiPolygon", "coordinates": [_rings(p) for p in oriented.geoms]}
     return dict(mapping(oriented))
+
+
+def _rings(polygon: Polygon) -> list[list[list[float]]]:
+    rings = [polygon.exterior, *polygon.interiors]
+    return [shapely.get_coordinates(ring).tolist() for ring in rings]
 
 
 def merged_region(conflict: Conflict) -> JsonObject:
     """One region for the whole conflict: the union of its extent pairs' regions."""
     regions = conflict.regions
     ends = [r.end for r in regions]
+    footprints = [r.footprint for r in regions]
     return {
-        "footprint": geojson_geometry(shapely.union_all([r.footprint for r in regions])),
+        "footprint": geojson_geometry(
+            footprints[0] if len(footprints) == 1 else shapely.union_all(footprints)
+        ),
         "altitude_lower_m": min(r.floor_m for r in regions),
         "altitude_upper_m": max(r.ceiling_m for r in regions),
         "time_start": rfc3339(min(r.start for r in regions)),

@@ -5,12 +5,13 @@ its cells and its conflicts (or nothing but the idempotent answer, when refused)
 
 Most of the work happens before that transaction, optimistically: parsing, the cell cover,
 and (on PostgreSQL, where writers run side by side) a first broad + exact phase on a read
-snapshot. SQLite has one writer at a time, so there the check runs once, under the lock. Inside the transaction (under the cell
-locks) the broad phase runs again, returning candidates with their versions; only
-candidates that are new or changed since the snapshot go through the exact phase again, so
-the decision is exactly the one a check under the locks would make. A POST without an
-``Idempotency-Key`` that the snapshot already refuses is answered without writing: a
-refusal writes nothing, and it is the answer a filing serialised at the snapshot gets.
+snapshot; SQLite has one writer at a time, so there the check runs once, under the lock.
+Inside the transaction (under the cell locks) the broad phase runs again, returning
+candidates with their versions; only candidates that are new or changed since the snapshot
+go through the exact phase again, so the decision is exactly the one a check under the
+locks would make. A POST without an ``Idempotency-Key`` that the snapshot already refuses
+is answered without writing: a refusal writes nothing, and it is the answer a filing
+serialised at the snapshot gets.
 """
 
 from __future__ import annotations
