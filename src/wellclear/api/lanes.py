@@ -53,7 +53,8 @@ def default_write_threads(is_sqlite: bool) -> int:
     return SQLITE_WRITE_THREADS if is_sqlite else POSTGRESQL_WRITE_THREADS
 
 
-def write_lane(request: Request) -> WriteLane:
+async def write_lane(request: Request) -> WriteLane:
+    # async: FastAPI runs a plain-def dependency in a thread
     lane: WriteLane = request.app.state.write_lane
     return lane
 
