@@ -110,13 +110,12 @@ def authenticate(database: Database, key_text: str) -> Caller:
     if parts is None:
         raise NotAuthenticated("not a Wellclear API key")
     key_id, secret = parts
-    with database.reading() as session:
-        found = store.find_key(session, key_id)
-    if found is None or not matches(secret, found[0].salt, found[0].key_hash):
+    with database.querying() as connection:
+        found = store.find_key(connection, key_id)
+    if found is None or not matches(secret, found.salt, found.key_hash):
         raise NotAuthenticated("unknown API key")
-    key, party = found
-    if key.expires_at is not None and key.expires_at <= utc_now():
+    if found.expires_at is not None and found.expires_at <= utc_now():
         raise NotAuthenticated("this API key has expired; use the party's newer key")
-    if party.disabled:
-        raise Forbidden(f"party {party.name!r} is disabled")
-    return Caller(party.id, party.name, Role(party.role))
+    if found.disabled:
+        raise Forbidden(f"party {found.party_name!r} is disabled")
+    return Caller(found.party_id, found.party_name, Role(found.role))

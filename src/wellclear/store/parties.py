@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from wellclear.store.models import ApiKeyRow, PartyRow
@@ -40,14 +41,38 @@ def add_key(session: Session, party_id: int, key_id: str, salt: str, key_hash: s
     return key
 
 
-def find_key(session: Session, key_id: str) -> tuple[ApiKeyRow, PartyRow] | None:
-    query = (
-        select(ApiKeyRow, PartyRow)
-        .join(PartyRow, PartyRow.id == ApiKeyRow.party_id)
-        .where(ApiKeyRow.key_id == key_id)
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """What checking a presented key needs: the key's hash and expiry, its party's state."""
+
+    salt: str
+    key_hash: str
+    expires_at: datetime | None
+    party_id: int
+    party_name: str
+    role: str
+    disabled: bool
+
+
+_FIND_KEY = (
+    select(
+        ApiKeyRow.salt,
+        ApiKeyRow.key_hash,
+        ApiKeyRow.expires_at,
+        PartyRow.id,
+        PartyRow.name,
+        PartyRow.role,
+        PartyRow.disabled,
     )
-    row = session.execute(query).one_or_none()
-    return None if row is None else (row[0], row[1])
+    .join(PartyRow, PartyRow.id == ApiKeyRow.party_id)
+    .where(ApiKeyRow.key_id == bindparam("key_id"))
+)
+
+
+def find_key(connection: Connection, key_id: str) -> KeyRecord | None:
+    """One statement, built once, on a plain connection: every request runs it."""
+    row = connection.execute(_FIND_KEY, {"key_id": key_id}).first()
+    return None if row is None else KeyRecord(*row)
 
 
 def expire_keys(session: Session, party_id: int, at: datetime) -> None:
