@@ -297,11 +297,9 @@ def _store(
     rows = [_conflict_row(c, must_act, filing, caller) for c, must_act in decision.recorded]
     conflict_store.add_conflicts(session, rows)
     notices.conflicts_recorded(session, rows, now, replaced_uid=row.uid if existing else None)
-    parties = party_store.parties_by_id(
-        session, {r.party_a for r in rows} | {r.party_b for r in rows}
-    )
+    names = party_store.party_names(session, {p for r in rows for p in (r.party_a, r.party_b)})
     ids = {row.uid: prepared.client_id}
-    views = tuple(conflict_view(r, caller, parties, ids) for r in rows)
+    views = tuple(conflict_view(r, caller, names, ids) for r in rows)
     # As load_candidates would read it back, so the next filings nearby need not parse it.
     INTENTS.put((row.uid, row.version), dataclasses.replace(filing, tracks=()))
     return Filing(existing is None, intent_view(row, caller.name), views)
@@ -345,7 +343,7 @@ def _refusal(
     session: Session, caller: Caller, client_id: str, filing: Intent, decision: Decision
 ) -> _Refusal:
     party_ids = {int(p) for c in decision.refusing for p in c.parties}
-    names = {str(i): p.name for i, p in party_store.parties_by_id(session, party_ids).items()}
+    names = {str(i): name for i, name in party_store.party_names(session, party_ids).items()}
     views = tuple(refusal_view(c, filing, client_id, names) for c in decision.refusing)
     return _Refusal(client_id, views)
 

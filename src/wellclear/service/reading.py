@@ -73,10 +73,7 @@ def list_intents(service: Service, caller: Caller, query: IntentQuery) -> Page[I
             bbox=query.bbox,
         )
         rows = intent_store.list_intents(session, where, _pair(after), limit + 1)
-        names = {
-            i: p.name
-            for i, p in party_store.parties_by_id(session, {r.party_id for r in rows}).items()
-        }
+        names = party_store.party_names(session, {r.party_id for r in rows})
     page = rows[:limit]
     items = tuple(intent_view(r, names[r.party_id]) for r in page)
     more = len(rows) > limit
@@ -109,11 +106,9 @@ def list_conflicts(
         )
         rows = conflict_store.list_conflicts(session, where, after[0] if after else None, limit + 1)
         page = rows[:limit]
-        parties = party_store.parties_by_id(
-            session, {p for r in page for p in (r.party_a, r.party_b)}
-        )
+        names = party_store.party_names(session, {p for r in page for p in (r.party_a, r.party_b)})
         ids = _visible_ids(session, caller, page)
-    items = tuple(conflict_view(r, caller, parties, ids) for r in page)
+    items = tuple(conflict_view(r, caller, names, ids) for r in page)
     more = len(rows) > limit
     return Page(items, encode_cursor([page[-1].id]) if more else None)
 

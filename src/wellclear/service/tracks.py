@@ -170,7 +170,7 @@ def _int(text: str) -> int:
 
 
 def _names(session: Any, ids: set[int]) -> dict[int, str]:
-    return {i: p.name for i, p in party_store.parties_by_id(session, ids).items()}
+    return party_store.party_names(session, ids)
 
 
 # --- alerts --------------------------------------------------------------------------------------

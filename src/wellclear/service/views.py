@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from wellclear.ingest.export import merged_region, rfc3339
 from wellclear.model import Conflict, Intent
 from wellclear.service.callers import Caller
-from wellclear.store.models import ConflictRow, IntentRow, PartyRow
+from wellclear.store.models import ConflictRow, IntentRow
 
 JsonObject = dict[str, Any]
 T = TypeVar("T")
@@ -143,11 +143,11 @@ def intent_view(row: IntentRow, party_name: str) -> IntentView:
 def conflict_view(
     row: ConflictRow,
     viewer: Caller,
-    parties: Mapping[int, PartyRow],
+    party_names: Mapping[int, str],
     intent_ids: Mapping[str, str],
 ) -> ConflictView:
     """``row`` as ``viewer`` may see it; ``intent_ids`` maps uids to their parties' ids."""
-    names = (parties[row.party_a].name, parties[row.party_b].name)
+    names = (party_names[row.party_a], party_names[row.party_b])
     kinds = (row.kind_a, row.kind_b)
     ids = (intent_ids.get(row.intent_a), intent_ids.get(row.intent_b))
     must_act = names if row.must_act == "both" else (names[0 if row.must_act == "a" else 1],)

@@ -23,11 +23,12 @@ def find_party(session: Session, name: str) -> PartyRow | None:
     return session.scalars(select(PartyRow).where(PartyRow.name == name)).one_or_none()
 
 
-def parties_by_id(session: Session, ids: set[int]) -> dict[int, PartyRow]:
+def party_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Names by party id (columns, not ORM rows: answers name parties, on every filing)."""
     if not ids:
         return {}
-    rows = session.scalars(select(PartyRow).where(PartyRow.id.in_(ids)))
-    return {row.id: row for row in rows}
+    rows = session.execute(select(PartyRow.id, PartyRow.name).where(PartyRow.id.in_(ids)))
+    return {int(party_id): str(name) for party_id, name in rows}
 
 
 def all_parties(session: Session) -> Sequence[PartyRow]:
