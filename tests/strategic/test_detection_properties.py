@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from scenes import ORIGIN, circle, extent, intent, offset, policy_of
 
 from wellclear.model import Conflict, Intent, Kind, LatLng, Mode, PairRule, PolygonOutline
-from wellclear.strategic import IntentIndex, find_conflicts
+from wellclear.strategic import IntentIndex, detect, find_conflicts
 from wellclear.strategic.detect import conflicts_among, conflicts_with
 from wellclear.strategic.extents import build_table
 from wellclear.strategic.rules import RuleTables
@@ -114,9 +115,11 @@ def test_index_agrees_with_batch(intents, separation):
 def test_conflicts_with_one_intent_agrees_with_batch(intents, separation):
     rules_policy = policy(*separation)
     batch = keyed(find_conflicts(intents, rules_policy))
-    for each in intents:
-        expected = {pair: regions for pair, regions in batch.items() if each.id in pair}
-        assert keyed(conflicts_with(each, intents, rules_policy)) == expected
+    for direct_pairs in (detect.DIRECT_PAIRS, 0):  # every pair screened, and the grid
+        with patch.object(detect, "DIRECT_PAIRS", direct_pairs):
+            for each in intents:
+                expected = {pair: regions for pair, regions in batch.items() if each.id in pair}
+                assert keyed(conflicts_with(each, intents, rules_policy)) == expected
 
 
 @PROPERTY_SETTINGS

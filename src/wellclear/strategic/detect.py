@@ -24,6 +24,7 @@ from wellclear.strategic.rules import RuleTables, screen, too_close_in_time_and_
 
 WORKERS = min(2, os.cpu_count() or 1)
 PARALLEL_FROM = 5_000  # candidate pairs: below this, a second thread costs more than it saves
+DIRECT_PAIRS = 20_000  # conflicts_with: up to this many extent pairs, screen them all at once
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -58,6 +59,13 @@ def conflicts_with(
     rules = RuleTables.of(policy)
     table = build_table(everyone, {})
     worth = worth_measuring(table, rules)
+    own, rest = np.flatnonzero(table.intent == 0), np.flatnonzero(table.intent != 0)
+    if len(own) * len(rest) <= DIRECT_PAIRS:
+        # Few enough to screen every pair at once: the grid would only find a subset of
+        # these for the same filter, and the exact phase decides either way.
+        i, j = np.repeat(own, len(rest)), np.tile(rest, len(own))  # own rows come first
+        keep = worth(i, j)
+        return conflicts_among(table, i[keep], j[keep], everyone, rules)
 
     def involves_intent(i: IntArray, j: IntArray) -> NDArray[np.bool_]:
         involved: NDArray[np.bool_] = (table.intent[i] == 0) | (table.intent[j] == 0)
