@@ -1,6 +1,7 @@
 """Load on real servers: concurrent HTTP filings, throughput, latency and the invariant after.
 
-Run: ``.venv/bin/python benchmarks/load.py [--quick] [--duration S] [--concurrency N]``.
+Run: ``.venv/bin/python benchmarks/load.py [--quick] [--duration S] [--concurrency N]
+[--repeat N]``.
 
 Each row starts its own ``wellclear serve`` processes (uvicorn) on a fresh database — a
 SQLite file, or a database on a throwaway PostgreSQL started from Debian's binaries
@@ -332,6 +333,10 @@ def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: P
     )  # fmt: skip
 
 
+def _median_run(runs: list[Row]) -> Row:
+    return sorted(runs, key=lambda r: r.filings_per_s)[len(runs) // 2]
+
+
 def table(rows: list[Row]) -> str:
     lines = [
         "| database, processes | scenario | filings/s | p50 ms | p99 ms | server CPU ms/filing "
@@ -354,6 +359,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (16)")
     parser.add_argument("--setups", default=None, help=f"comma-separated of {', '.join(SETUPS)}")
     parser.add_argument("--scenarios", default="spread,hot", help="spread,hot")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per row, each on a fresh database; the "
+        "row shows the run of median throughput (this machine's speed drifts ±10 %%)",
+    )
     args = parser.parse_args()
     duration_s = args.duration or (3.0 if args.quick else 10.0)
     setups = args.setups or ("sqlite-1,postgresql-1" if args.quick else ",".join(SETUPS))
@@ -368,14 +380,18 @@ def main() -> None:
         for setup in chosen:
             kind, processes = SETUPS[setup]
             for scenario in scenarios:
-                url = fresh_database(kind, admin_url, workdir)
-                row = measure(setup, scenario, url, processes, workdir, duration_s,
-                              args.concurrency)  # fmt: skip
-                rows.append(row)
-                print(f"{setup} {scenario.name}: {row.filings_per_s:,.0f}/s", file=sys.stderr)
+                runs = []
+                for _ in range(args.repeat):
+                    url = fresh_database(kind, admin_url, workdir)
+                    runs.append(measure(setup, scenario, url, processes, workdir, duration_s,
+                                        args.concurrency))  # fmt: skip
+                    print(f"{setup} {scenario.name}: {runs[-1].filings_per_s:,.0f}/s",
+                          file=sys.stderr)  # fmt: skip
+                rows.append(_median_run(runs))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{duration_s:g} s per row, {args.concurrency} clients, {os.cpu_count()} cores, "
-          f"load average at the end {load}")  # fmt: skip
+    print(f"{duration_s:g} s per run, median of {args.repeat} run(s) per row, "
+          f"{args.concurrency} clients, {os.cpu_count()} cores, load average at the end "
+          f"{load}")  # fmt: skip
     print(table(rows))
     if any(r.violations for r in rows):
         raise SystemExit("INVARIANT VIOLATED")
