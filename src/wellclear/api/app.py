@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,7 +45,14 @@ def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Background work (notice delivery, escalation, the tactical monitor) for the app's life."""
+    """Background work (notice delivery, escalation, the tactical monitor) for the app's life.
+
+    Everything loaded by now (modules, the app, the policy) lives as long as the process, so
+    it is moved out of the collector's sight: a full collection walked all of it, stopping
+    every request for 35-95 ms a few times a minute under load (the p99 of a filing).
+    """
+    gc.collect()
+    gc.freeze()
     try:
         async with notices.background(app), tracks.background(app):
             yield
