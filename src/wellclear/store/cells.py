@@ -9,7 +9,10 @@ Completeness argument (a missed candidate is a safety bug):
 2. Each footprint is dilated in a local azimuthal-equidistant frame. Frame distances are
    never shorter than true ones and at most ``1 + frame_stretch`` longer, so dilating by
    ``(d + pad) · (1 + stretch) + margin`` in the frame contains everything within true
-   distance ``d + pad``.
+   distance ``d + pad``. A circle's frame is centred on it, so its dilation is a disc
+   there, drawn as the polygon around that disc (tangent sides). No side of the polygon
+   handed to H3 is longer than a third of an edge, so reading its sides as straight in
+   latitude and longitude moves them by far less than ``margin``.
 3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
    1.11 average edge lengths of any of its points (measured over the globe and around all
    pentagons), so every cell that holds a point of the dilated footprint has its centre
@@ -28,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import shapely
@@ -51,6 +55,7 @@ MARGIN_M = 25.0
 MARGIN_FRACTION = 1e-3
 DENSIFY_STEP_M = 2_000.0
 MAX_LATITUDE_DEG = 85.0
+MIN_SIDES = 16
 
 
 class CoverError(ValueError):
@@ -146,24 +151,45 @@ def _buffer_m(framed: _Framed, resolution: int) -> float:
 def _home_resolution(framed: _Framed) -> int:
     """The finest level whose cells over the shape number about ``TARGET_CELLS`` at most."""
     for resolution in reversed(LEVELS):
-        padded_m2 = framed.shape.buffer(_buffer_m(framed, resolution)).area
+        distance_m = _buffer_m(framed, resolution)
+        if isinstance(framed.shape, Point):  # a disc: its area needs no polygon
+            padded_m2 = math.pi * distance_m**2
+        else:
+            padded_m2 = framed.shape.buffer(distance_m).area
         if padded_m2 / float(h3.average_hexagon_area(resolution, unit="m^2")) <= TARGET_CELLS:
             return resolution
     return LEVELS[0]
 
 
 def _cells_at(framed: _Framed, resolution: int) -> frozenset[int]:
-    padded = framed.shape.buffer(_buffer_m(framed, resolution), quad_segs=16)
-    step_m = _edge_m(resolution) / 3
     centres: set[int] = set()
-    for part in getattr(padded, "geoms", [padded]):
-        ring = np.asarray(shapely.segmentize(part.exterior, step_m).coords)[:-1]
+    for ring in _padded_rings(framed, resolution):
         lon0, lat0 = np.full(len(ring), framed.lon0), np.full(len(ring), framed.lat0)
         lng, lat = from_frame(lon0, lat0, ring[:, 0], ring[:, 1])
         _require_indexable(lng, lat)
         polygon = h3.LatLngPoly(list(zip(lat.tolist(), lng.tolist(), strict=True)))
         centres.update(h3.h3shape_to_cells(polygon, resolution))
-    return frozenset(int(c) for centre in centres for c in h3.grid_disk(centre, 1))
+    return frozenset(chain.from_iterable(h3.grid_disk(centre, 1) for centre in centres))
+
+
+def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
+    """The padded footprint's outer rings in the frame (open: the first point not repeated),
+    no side longer than a third of the resolution's edge (see the module's point 2)."""
+    distance_m = _buffer_m(framed, resolution)
+    step_m = _edge_m(resolution) / 3
+    if isinstance(framed.shape, Point):
+        # A disc: the polygon drawn around it (sides tangent to the circle) holds all of it,
+        # with as many sides as the step asks (a buffered point, segmentized, had twice as
+        # many vertices, and the cell search costs time in proportion to them).
+        sides = max(MIN_SIDES, math.ceil(math.pi / math.atan(step_m / (2 * distance_m))))
+        reach_m = distance_m / math.cos(math.pi / sides)
+        angles = np.linspace(0.0, 2 * math.pi, sides, endpoint=False)
+        return [np.column_stack([reach_m * np.sin(angles), reach_m * np.cos(angles)])]
+    padded = framed.shape.buffer(distance_m, quad_segs=16)
+    return [
+        np.asarray(shapely.segmentize(part.exterior, step_m).coords)[:-1]
+        for part in getattr(padded, "geoms", [padded])
+    ]
 
 
 def _require_indexable(lng: FloatArray, lat: FloatArray) -> None:
