@@ -84,3 +84,36 @@ def test_home_resolution_keeps_cells_bounded(outline, dilation_m, home):
 def test_antimeridian_and_poles_are_refused_not_missed(outline):
     with pytest.raises(CoverError):
         cover_extent(volume(outline), 4_630.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    centre=st.builds(LatLng, st.floats(-80, 80), st.floats(-170, 170)),
+    radius_m=st.floats(1, 20_000),
+    dilation_m=st.sampled_from([0.0, 500.0, 4_630.0, 9_260.0]),
+)
+def test_a_circle_cover_holds_every_cell_within_its_dilated_radius(centre, radius_m, dilation_m):
+    """Directly: at each indexed level, every cell with a point within radius + dilation of
+    the centre (geodesic, WGS84) is in the cover."""
+    cover = cover_extent(volume(CircleOutline(centre, radius_m)), dilation_m)
+    reach_m = radius_m + dilation_m
+    for resolution, cells in cover.cells.items():
+        origin = h3.latlng_to_cell(centre.lat, centre.lng, resolution)
+        edge_m = h3.average_hexagon_edge_length(resolution, unit="m")
+        nearby = h3.grid_disk(origin, int(reach_m / edge_m) + 3)
+        lats, lngs, owners = [], [], []
+        for cell in nearby:
+            ring = h3.cell_to_boundary(cell)
+            for (lat1, lng1), (lat2, lng2) in zip(ring, ring[1:] + ring[:1], strict=True):
+                for t in (0.0, 0.25, 0.5, 0.75):  # sides sampled; the cell's centre too
+                    lats.append(lat1 + (lat2 - lat1) * t)
+                    lngs.append(lng1 + (lng2 - lng1) * t)
+                    owners.append(cell)
+            lat, lng = h3.cell_to_latlng(cell)
+            lats.append(lat)
+            lngs.append(lng)
+            owners.append(cell)
+        _, _, distances = WGS84.inv([centre.lng] * len(lats), [centre.lat] * len(lats), lngs, lats)
+        near = {h3.str_to_int(owner) for owner, d in zip(owners, distances, strict=True)
+                if d <= reach_m}  # fmt: skip
+        assert near <= cells, f"level {resolution}: {len(near - cells)} near cells not covered"

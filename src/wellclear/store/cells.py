@@ -10,9 +10,10 @@ Completeness argument (a missed candidate is a safety bug):
    never shorter than true ones and at most ``1 + frame_stretch`` longer, so dilating by
    ``(d + pad) · (1 + stretch) + margin`` in the frame contains everything within true
    distance ``d + pad``. A circle's frame is centred on it, so its dilation is a disc
-   there, drawn as the polygon around that disc (tangent sides). No side of the polygon
-   handed to H3 is longer than a third of an edge, so reading its sides as straight in
-   latitude and longitude moves them by far less than ``margin``.
+   there, drawn as the polygon around that disc (tangent sides). No side of a polygon
+   handed to H3 is longer than ``MAX_SIDE_M`` (2 km; a third of an edge at the finer
+   levels), so reading its sides as straight in latitude and longitude moves them by at
+   most ``L² · tan(latitude) / 8R``, under 1 m up to 85°: far less than ``margin``.
 3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
    1.11 average edge lengths of any of its points (measured over the globe and around all
    pentagons), so every cell that holds a point of the dilated footprint has its centre
@@ -56,6 +57,7 @@ MARGIN_FRACTION = 1e-3
 DENSIFY_STEP_M = 2_000.0
 MAX_LATITUDE_DEG = 85.0
 MIN_SIDES = 16
+MAX_SIDE_M = 2_000.0
 
 
 class CoverError(ValueError):
@@ -174,18 +176,18 @@ def _cells_at(framed: _Framed, resolution: int) -> frozenset[int]:
 
 def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
     """The padded footprint's outer rings in the frame (open: the first point not repeated),
-    no side longer than a third of the resolution's edge (see the module's point 2)."""
+    no side longer than ``MAX_SIDE_M`` (see the module's point 2)."""
     distance_m = _buffer_m(framed, resolution)
-    step_m = _edge_m(resolution) / 3
     if isinstance(framed.shape, Point):
-        # A disc: the polygon drawn around it (sides tangent to the circle) holds all of it,
-        # with as many sides as the step asks (a buffered point, segmentized, had twice as
-        # many vertices, and the cell search costs time in proportion to them).
-        sides = max(MIN_SIDES, math.ceil(math.pi / math.atan(step_m / (2 * distance_m))))
+        # A disc: the polygon drawn around it (sides tangent to the circle) holds all of it.
+        # H3's cell search costs time in proportion to the vertices, so no more sides than
+        # MAX_SIDE_M asks (a buffered point, segmentized, had four times as many).
+        sides = max(MIN_SIDES, math.ceil(math.pi / math.atan(MAX_SIDE_M / (2 * distance_m))))
         reach_m = distance_m / math.cos(math.pi / sides)
         angles = np.linspace(0.0, 2 * math.pi, sides, endpoint=False)
         return [np.column_stack([reach_m * np.sin(angles), reach_m * np.cos(angles)])]
     padded = framed.shape.buffer(distance_m, quad_segs=16)
+    step_m = min(_edge_m(resolution) / 3, MAX_SIDE_M)
     return [
         np.asarray(shapely.segmentize(part.exterior, step_m).coords)[:-1]
         for part in getattr(padded, "geoms", [padded])
