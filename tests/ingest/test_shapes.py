@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from wellclear.geo import shapes
 from wellclear.geo.shapes import (
     circle_problems,
     corridor,
@@ -229,3 +231,16 @@ def test_area_ignores_orientation_and_starting_vertex(polygon: list[LatLng], shi
     shifted = polygon[shift % len(polygon) :] + polygon[: shift % len(polygon)]
     assert polygon_area_m2(polygon[::-1]) == pytest.approx(area_m2, rel=1e-9)
     assert polygon_area_m2(shifted) == pytest.approx(area_m2, rel=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lat=st.floats(-89.9, 89.9),
+    lng=st.one_of(st.floats(-180, 180), st.floats(170, 180), st.floats(-180, -170)),
+    radius_m=st.floats(1, 200_000),
+)
+def test_the_bounds_shortcut_never_clears_a_circle_that_crosses(lat, lng, radius_m):
+    circle = CircleOutline(LatLng(lat, lng), radius_m)
+    if shapes._clearly_inside_the_strip(circle):  # then sampling the circle agrees
+        with patch.object(shapes, "_clearly_inside_the_strip", return_value=False):
+            assert not shapes._circle_crosses_antimeridian(circle)

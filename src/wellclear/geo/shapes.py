@@ -230,6 +230,8 @@ def _edges(vertices: Sequence[LatLng]) -> list[tuple[LatLng, LatLng]]:
 
 
 def _circle_crosses_antimeridian(circle: CircleOutline) -> bool:
+    if _clearly_inside_the_strip(circle):
+        return False
     azimuths = np.linspace(0.0, 360.0, _CIRCLE_SAMPLES, endpoint=False)
     lng, _, _ = WGS84.fwd(
         np.full(_CIRCLE_SAMPLES, circle.center.lng),
@@ -241,6 +243,17 @@ def _circle_crosses_antimeridian(circle: CircleOutline) -> bool:
     unwrapped = circle.center.lng + east_of_centre
     # A disc over a pole or past ±180 leaves the [-180, 180] strip once unwrapped.
     return bool(np.any(np.abs(unwrapped) > 180.0) or circle.radius_m >= _pole_distance_m(circle))
+
+
+def _clearly_inside_the_strip(circle: CircleOutline) -> bool:
+    """True when the disc cannot reach ±180° or a pole, by bounds alone (most discs): a
+    degree of latitude is at least 110,574 m, and of longitude at latitude φ at least
+    111,319 m · cos φ, so within ``radius`` of the centre neither changes more than this."""
+    lat_deg = abs(circle.center.lat) + circle.radius_m / 110_574.0
+    if lat_deg >= 89.0:
+        return False
+    lng_deg = circle.radius_m / (111_319.0 * math.cos(math.radians(lat_deg)))
+    return abs(circle.center.lng) + lng_deg < 179.99
 
 
 def _pole_distance_m(circle: CircleOutline) -> float:
