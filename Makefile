@@ -40,6 +40,7 @@ test: lint typecheck web
 bench: $(STAMP)
 	$(BIN)/python benchmarks/strategic.py --quick
 	$(BIN)/python benchmarks/tactical.py --quick
+	$(BIN)/python benchmarks/filing.py --filings 500
 	$(BIN)/python benchmarks/load.py --quick
 
 clean:
