@@ -45,9 +45,14 @@ def test_an_intent_filed_after_the_snapshot_still_refuses(service):
     assert not checked.conflicts
     file_intent(service, blue, FilingRequest(encoded(intent_body())))  # the snapshot is stale
     outcome = locked(service, red, request, prepared, checked)
-    assert isinstance(outcome, filing_module._Refused)
-    (conflict,) = outcome.decision.refusing
-    assert str(blue.party_id) in conflict.parties
+    if service.database.is_sqlite:  # one writer: the refusal's views are built in place
+        assert isinstance(outcome, filing_module._Refusal)
+        (view,) = outcome.conflicts
+        assert view.counterparty == blue.name
+    else:  # the views are built after the cell locks are released
+        assert isinstance(outcome, filing_module._Refused)
+        (conflict,) = outcome.decision.refusing
+        assert str(blue.party_id) in conflict.parties
 
 
 def test_a_conflict_seen_in_the_snapshot_with_an_intent_ended_since_does_not_refuse(service):

@@ -231,7 +231,9 @@ def _file_in(
     decision = decide(filing, conflicts, others)
     if decision.accepted:
         outcome: Filing | _Refusal = _store(session, caller, prepared, filing, existing, decision)
-    elif key is None:
+    elif key is None and not service.database.is_sqlite:
+        # Views are built after the cell locks go, so other writers wait less. SQLite has
+        # one writer anyway: there they are built here, without a second session.
         return _Refused(prepared.client_id, filing, decision)
     else:
         outcome = _refusal(session, caller, prepared.client_id, filing, decision)
