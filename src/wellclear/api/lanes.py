@@ -36,7 +36,6 @@ class WriteLane:
     def __init__(self, threads: int) -> None:
         if threads < 1:
             raise ValueError(f"a write lane needs at least one thread, not {threads}")
-        self.threads = threads
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="wellclear-write")
 
     async def run(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -113,7 +113,7 @@ def file_intent(service: Service, caller: Caller, request: FilingRequest) -> Fil
         limits=service.limits,
     )
     prepared = _Prepared(client_id, intent, cover_intent(intent, service.policy))
-    if service.database.is_sqlite:  # one writer at a time: nothing to overlap with the check
+    if service.database.one_writer:  # nothing to overlap with the check
         checked = _Checked(new_uid())
     else:
         checked = _check_snapshot(service, caller, request, prepared)
@@ -231,9 +231,9 @@ def _file_in(
     decision = decide(filing, conflicts, others)
     if decision.accepted:
         outcome: Filing | _Refusal = _store(session, caller, prepared, filing, existing, decision)
-    elif key is None and not service.database.is_sqlite:
-        # Views are built after the cell locks go, so other writers wait less. SQLite has
-        # one writer anyway: there they are built here, without a second session.
+    elif key is None and not service.database.one_writer:
+        # Views are built after the cell locks go, so other writers wait less (with one
+        # writer they are built here, without a second session).
         return _Refused(prepared.client_id, filing, decision)
     else:
         outcome = _refusal(session, caller, prepared.client_id, filing, decision)

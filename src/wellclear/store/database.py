@@ -54,6 +54,12 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @property
+    def one_writer(self) -> bool:
+        """Writes take turns (SQLite): a check before the write lock would only be done
+        again under it, and nothing waits on a writer's locks but the next writer."""
+        return self.is_sqlite
+
+    @property
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 

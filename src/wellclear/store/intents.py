@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
 
 from h3.api import basic_int as h3  # type: ignore[import-untyped]
-from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from wellclear.model import Volume4D
@@ -18,8 +17,6 @@ from wellclear.store.volumes import time_us
 IN_LIST_CHUNK = 500
 """Cells per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
 ENDED = "ended"
-CELLS = cast(Table, IntentCellRow.__table__)
-"""The cell rows' table, for Core inserts."""
 
 
 def add_intent(session: Session, intent: IntentRow) -> None:
