@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, event, inspect, or_, select
@@ -393,13 +394,22 @@ def _parties_of(table: Table, values: Mapping[str, Any], key: tuple[Any, ...]) -
     found: set[int] = set()
     if table.name == "parties" and key and isinstance(key[0], int):
         found.add(key[0])
-    for column in table.columns:
-        refers = any(fk.column.table.name == "parties" for fk in column.foreign_keys)
-        if refers or _PARTY_COLUMN.search(column.name):
-            value = values.get(column.name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                found.add(value)
+    for name in _party_columns(table):
+        value = values.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.add(value)
     return sorted(found)
+
+
+@cache
+def _party_columns(table: Table) -> tuple[str, ...]:
+    """The columns naming a party: a foreign key to ``parties``, or a party-like name."""
+    return tuple(
+        column.name
+        for column in table.columns
+        if any(fk.column.table.name == "parties" for fk in column.foreign_keys)
+        or _PARTY_COLUMN.search(column.name)
+    )
 
 
 def _current_rows(

@@ -190,9 +190,10 @@ def _versions(
     is the stored extent's home, with the query's time, altitude, kind and party filters.
 
     Sent as driver SQL, each cell list a branch of a ``UNION`` of intent uids (SQLite then
-    walks each list once instead of an ``OR`` of both). PostgreSQL gets the cells as an array
-    parameter, so the text stays the same and the driver prepares it once; SQLite gets them
-    inlined (a ``text()`` clause would be parsed again on every call, each one being new).
+    walks each list once instead of an ``OR`` of both). Each list is one parameter, an array
+    on PostgreSQL and a JSON array read by ``json_each`` on SQLite, so the text stays the
+    same from call to call and each driver prepares it once (cells inlined as literals made
+    SQLite parse and plan a new statement on every filing).
     """
     connection = session.connection()
     postgresql = _on_postgresql(connection)
@@ -212,17 +213,20 @@ def _versions(
     for cells, home_only in ((home, False), (coarser, True)):
         if not cells:
             continue
-        match = "c.cell = ANY(%s::bigint[])" if postgresql else f"c.cell IN ({_integers(cells)})"
+        match = "c.cell = ANY(%s::bigint[])" if postgresql else _IN_JSON_ARRAY
         where = f"c.home AND {match}" if home_only else match
         branches.append(f"SELECT c.intent_uid FROM intent_cells AS c WHERE {where}{filters}")
-        params += [list(cells), *filter_params] if postgresql else filter_params
+        params += [list(cells) if postgresql else _json_integers(cells), *filter_params]
     sql = f"SELECT i.uid, i.version FROM intents AS i WHERE i.uid IN ({' UNION '.join(branches)})"
     return {row[0]: row[1] for row in connection.exec_driver_sql(sql, tuple(params))}
 
 
-def _integers(cells: Sequence[object]) -> str:
-    """Cells as SQL integer literals; ``int`` first, so nothing but digits reaches the SQL."""
-    return ", ".join(str(int(cell)) for cell in cells)  # type: ignore[call-overload]
+_IN_JSON_ARRAY = "c.cell IN (SELECT value FROM json_each(?))"
+
+
+def _json_integers(cells: Sequence[object]) -> str:
+    """Cells as a JSON array of integers (H3 indexes fit SQLite's 64-bit integers)."""
+    return "[" + ",".join(str(int(cell)) for cell in cells) + "]"  # type: ignore[call-overload]
 
 
 def _chunks(items: Sequence[object]) -> list[list[object]]:

@@ -23,11 +23,17 @@ def find_party(session: Session, name: str) -> PartyRow | None:
     return session.scalars(select(PartyRow).where(PartyRow.name == name)).one_or_none()
 
 
+_PARTY_NAMES = select(PartyRow.id, PartyRow.name).where(
+    PartyRow.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def party_names(session: Session, ids: set[int]) -> dict[int, str]:
-    """Names by party id (columns, not ORM rows: answers name parties, on every filing)."""
+    """Names by party id: answers name parties on every filing, so one Core statement built
+    once, on the session's connection (an ORM select cost several times as much)."""
     if not ids:
         return {}
-    rows = session.execute(select(PartyRow.id, PartyRow.name).where(PartyRow.id.in_(ids)))
+    rows = session.connection().execute(_PARTY_NAMES, {"ids": sorted(ids)})
     return {int(party_id): str(name) for party_id, name in rows}
 
 
