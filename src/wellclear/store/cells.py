@@ -11,9 +11,10 @@ Completeness argument (a missed candidate is a safety bug):
    ``(d + pad) · (1 + stretch) + margin`` in the frame contains everything within true
    distance ``d + pad``. A circle's frame is centred on it, so its dilation is a disc
    there, drawn as the polygon around that disc (tangent sides). No side of a polygon
-   handed to H3 is longer than ``MAX_SIDE_M`` (2 km; a third of an edge at the finer
-   levels), so reading its sides as straight in latitude and longitude moves them by at
-   most ``L² · tan(latitude) / 8R``, under 1 m up to 85°: far less than ``margin``.
+   handed to H3 is longer than ``MAX_SIDE_M`` (5 km; other footprints are cut to a third
+   of an edge at the finer levels), so reading its sides as straight in latitude and
+   longitude moves them by at most ``L² · tan(latitude) / 8R``, under 6 m up to 85°: far
+   less than ``margin``.
 3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
    1.11 average edge lengths of any of its points (measured over the globe and around all
    pentagons), so every cell that holds a point of the dilated footprint has its centre
@@ -57,7 +58,7 @@ MARGIN_FRACTION = 1e-3
 DENSIFY_STEP_M = 2_000.0
 MAX_LATITUDE_DEG = 85.0
 MIN_SIDES = 16
-MAX_SIDE_M = 2_000.0
+MAX_SIDE_M = 5_000.0  # H3 costs time per vertex: 2 km sides made a cover a quarter slower
 
 
 class CoverError(ValueError):
