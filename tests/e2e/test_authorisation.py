@@ -287,6 +287,14 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: ("GET", "/v1/notices/deliveries", {"params": {"limit": 500}}),
         other=200, observer=200, admin=200, owner=200,
     ),
+    ("POST", "/v1/notices/deliveries/redeliver"): Row(  # no webhook here: nothing to resend
+        lambda w: ("POST", "/v1/notices/deliveries/redeliver", {}),
+        other=202, observer=202, admin=202, owner=202,
+    ),
+    ("POST", "/v1/notices/deliveries/{delivery_id}/redeliver"): Row(  # see test_webhooks.py
+        lambda w: ("POST", "/v1/notices/deliveries/2147483647/redeliver", {}),
+        other=404, observer=404, admin=404, owner=404,
+    ),
     ("GET", "/v1/notices/stream"): Row(
         lambda w: ("GET", "/v1/notices/stream", {"params": {"last_event_id": 0, "wait_s": 0}}),
         other=200, observer=200, admin=200, owner=200,

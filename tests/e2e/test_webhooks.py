@@ -121,3 +121,57 @@ def test_retries_until_delivered_and_dead_letters_after_the_limit(
     assert len(broken.received) == 5
     # each party sees its own attempts only
     assert all(a["url"] == flaky.url for a in deliveries(server.base_url, headers["blue"]))
+
+
+def redeliver(base_url, headers, delivery_id=None):
+    path = "/v1/notices/deliveries/" + (f"{delivery_id}/redeliver" if delivery_id else "redeliver")
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        return client.post(path, headers=headers)
+
+
+def test_a_dead_letter_is_redelivered_once_on_request(database_url, start_server, receivers):
+    headers = make_parties(database_url, blue=Role.OPERATOR, red=Role.OPERATOR)
+    blue_hook, red_hook = receivers(10**6), receivers(10**6)
+    service = Service(open_database(database_url))
+    blue_hook.secret = set_webhook(service, "blue", blue_hook.url) or ""
+    red_hook.secret = set_webhook(service, "red", red_hook.url) or ""
+    service.database.dispose()
+    server = start_server(database_url, webhook_backoff_s=0.1, webhook_max_attempts=2)
+    notify_conflict(server.base_url, headers["blue"], headers["red"], 0)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not all(
+        deliveries(server.base_url, headers[p], dead="true") for p in ("blue", "red")
+    ):
+        time.sleep(0.1)
+    (dead,) = deliveries(server.base_url, headers["red"], dead="true")
+    (blue_dead,) = deliveries(server.base_url, headers["blue"], dead="true")
+
+    # another party's dead letter does not exist for the caller; one still retrying is 409
+    assert redeliver(server.base_url, headers["blue"], dead["id"]).status_code == 404
+    failed = deliveries(server.base_url, headers["red"], dead="false")[0]
+    refused = redeliver(server.base_url, headers["red"], failed["id"])
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+
+    red_hook.failures = len(red_hook.received)  # the receiver is mended: the next one lands
+    answer = redeliver(server.base_url, headers["red"], dead["id"])
+    assert answer.status_code == 202, answer.text
+    again = answer.json()
+    assert (again["attempt"], again["outcome"], again["seq"]) == (1, "pending", dead["seq"])
+    red_hook.wait_for(3)
+    assert red_hook.received[-1][1]["seq"] == dead["seq"] and red_hook.received[-1][2]
+    assert deliveries(server.base_url, headers["red"], dead="true") == []
+    assert redeliver(server.base_url, headers["red"], dead["id"]).status_code == 409  # once
+
+    blue_hook.failures = len(blue_hook.received)
+    everything = redeliver(server.base_url, headers["blue"])
+    assert everything.status_code == 202
+    assert [d["seq"] for d in everything.json()["items"]] == [blue_dead["seq"]]
+    blue_hook.wait_for(3)
+    assert redeliver(server.base_url, headers["blue"]).json()["items"] == []
+    outcomes = [d["outcome"] for d in deliveries(server.base_url, headers["red"])]
+    deadline = time.monotonic() + 10
+    while outcomes[-1] == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        outcomes = [d["outcome"] for d in deliveries(server.base_url, headers["red"])]
+    assert outcomes == ["failed", "dead", "delivered"]

@@ -35,6 +35,7 @@ router = APIRouter(prefix="/v1/notices", tags=["notices"])
 STREAM_BATCH = 200
 LISTENING_POLL_S = 5.0  # with LISTEN/NOTIFY, a slow poll only covers a lost connection
 NOTICE_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DELIVERY_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class NoticeOut(BaseModel):
@@ -128,6 +129,43 @@ def get_deliveries(
         items=[DeliveryOut.model_validate(d.as_json()) for d in page.items],
         next_cursor=page.next_cursor,
     )
+
+
+@router.post(
+    "/deliveries/redeliver",
+    status_code=202,
+    response_model=DeliveryPage,
+    responses=problem_responses(409, 422),
+)
+def redeliver_dead_letters(service: ServiceDep, caller: CallerDep) -> DeliveryPage:
+    """Send every dead letter of the caller again (up to 500 a call: repeat until the list is
+    empty), each as a new first attempt due now, to the webhook as it is set now."""
+    return DeliveryPage(items=_redelivered(service, caller, None), next_cursor=None)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    response_model=DeliveryOut,
+    responses=problem_responses(404, 409, 422),
+)
+def redeliver_dead_letter(
+    service: ServiceDep, caller: CallerDep, delivery_id: DELIVERY_ID
+) -> DeliveryOut:
+    """Send one dead letter again: a new first attempt, due now. 409 when it is not a dead
+    letter (delivered, still retrying, or redelivered already) or no webhook is set."""
+    (again,) = _redelivered(service, caller, delivery_id)
+    return again
+
+
+def _redelivered(service: Service, caller: Caller, delivery_id: int | None) -> list[DeliveryOut]:
+    try:
+        again = webhooks.redeliver(service, caller, delivery_id)
+    except webhooks.UnknownDelivery as error:
+        raise HTTPException(404, str(error)) from None
+    except webhooks.NotRedeliverable as error:
+        raise HTTPException(409, str(error)) from None
+    return [DeliveryOut.model_validate(d.as_json()) for d in again]
 
 
 @router.get(

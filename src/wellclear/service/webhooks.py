@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from wellclear.errors import InvalidInput, Problem
+from wellclear.errors import InvalidInput, Problem, WellclearError
 from wellclear.service.callers import Caller
 from wellclear.service.core import Service
 from wellclear.service.cursors import decode_id, encode_id
@@ -209,6 +209,55 @@ def finish(
     return outcome
 
 
+# --- dead letters -------------------------------------------------------------------------------
+
+
+class UnknownDelivery(WellclearError, KeyError):
+    """No delivery of that id *for this caller* (another party's is unknown too)."""
+
+    def __init__(self, delivery_id: int) -> None:
+        self.delivery_id = delivery_id
+        super().__init__(f"no webhook delivery {delivery_id}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class NotRedeliverable(WellclearError):
+    """A redelivery that cannot be made: not a dead letter (any more), or no webhook set."""
+
+
+def redeliver(
+    service: Service, caller: Caller, delivery_id: int | None = None
+) -> tuple[DeliveryView, ...]:
+    """Send dead letters again, each as a new first attempt (the full retry schedule), due
+    now, to the party's webhook as it is set now: the one ``delivery_id`` names, or every
+    dead letter of the caller (up to :data:`MAX_PAGE` a call). Each dead letter is
+    redelivered once; afterwards it no longer counts as one (``dead_lettered`` false)."""
+    now = service.clock()
+
+    def work(session: Session) -> tuple[DeliveryView, ...]:
+        dead = store.dead_letters(session, caller.party_id, delivery_id, MAX_PAGE)
+        if delivery_id is not None and not dead:
+            _refuse_one(session, caller, delivery_id)
+        url = notice_store.webhook_urls(session, [caller.party_id]).get(caller.party_id)
+        if url is None and dead:
+            raise NotRedeliverable(f"party {caller.name!r} has no webhook set: set one first")
+        again = [a for d in dead if url and (a := store.redeliver(session, d, url, now))]
+        events = store.events_by_seq(session, [a.event_seq for a in again])
+        return tuple(_delivery_view(a, events[a.event_seq]) for a in again)
+
+    return service.database.write(work)
+
+
+def _refuse_one(session: Session, caller: Caller, delivery_id: int) -> None:
+    row = store.find_delivery(session, caller.party_id, delivery_id)
+    if row is None:
+        raise UnknownDelivery(delivery_id)
+    state = "was redelivered already" if row.outcome == store.DEAD else f"is {row.outcome}"
+    raise NotRedeliverable(f"delivery {delivery_id} is not a dead letter: it {state}")
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -220,20 +269,14 @@ def list_deliveries(
     cursor: str | None = None,
     limit: int = 100,
 ) -> Page[DeliveryView]:
-    """The caller's webhook attempts, oldest first; ``dead=True``: the dead letters only."""
+    """The caller's webhook attempts, oldest first; ``dead=True``: the dead letters only (not
+    those redelivered since), ``False``: every other attempt."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput([Problem("", "limit", f"must be 1 to {MAX_PAGE}, not {limit}")])
-    outcomes = (
-        frozenset()
-        if dead is None
-        else frozenset({store.DEAD})
-        if dead
-        else frozenset({store.PENDING, store.DELIVERED, store.FAILED})
-    )
     after = decode_id(cursor)
     with service.database.reading() as session:
         rows = store.list_deliveries(
-            session, caller.party_id, outcomes=outcomes, after_id=after, limit=limit + 1
+            session, caller.party_id, dead=dead, after_id=after, limit=limit + 1
         )
     more = len(rows) > limit
     page = rows[:limit]

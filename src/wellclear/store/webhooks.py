@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, or_, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wellclear.store.models import Base, PartyRow, UtcDateTime
@@ -96,12 +96,7 @@ def claim_due_deliveries(
     for row in rows:
         row.lease_until = lease_until
     session.flush()
-    events = {
-        e.seq: e
-        for e in session.scalars(
-            select(NoticeEventRow).where(NoticeEventRow.seq.in_([r.event_seq for r in rows]))
-        )
-    }
+    events = events_by_seq(session, [r.event_seq for r in rows])
     notices = notices_by_id(session, sorted({e.notice_id for e in events.values()}))
     parties = {
         p.id: p
@@ -119,6 +114,11 @@ def claim_due_deliveries(
             )
         )
     return found
+
+
+def events_by_seq(session: Session, seqs: Sequence[int]) -> dict[int, NoticeEventRow]:
+    query = select(NoticeEventRow).where(NoticeEventRow.seq.in_(sorted(set(seqs))))
+    return {event.seq: event for event in session.scalars(query)}
 
 
 def finish_attempt(
@@ -155,15 +155,65 @@ def finish_attempt(
     return row
 
 
+def dead_letters(
+    session: Session, party_id: int, delivery_id: int | None, limit: int
+) -> list[WebhookDeliveryRow]:
+    """The party's dead letters not yet redelivered, oldest first (one, by id, or any)."""
+    query = (
+        select(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.party_id == party_id, WebhookDeliveryRow.dead_lettered)
+        .order_by(WebhookDeliveryRow.id)
+        .limit(limit)
+    )
+    if delivery_id is not None:
+        query = query.where(WebhookDeliveryRow.id == delivery_id)
+    return list(session.scalars(query))
+
+
+def find_delivery(session: Session, party_id: int, delivery_id: int) -> WebhookDeliveryRow | None:
+    """One of the party's attempts (another party's is ``None``, as if absent)."""
+    row = session.get(WebhookDeliveryRow, delivery_id)
+    return row if row is not None and row.party_id == party_id else None
+
+
+def redeliver(
+    session: Session, dead: WebhookDeliveryRow, url: str, now: datetime
+) -> WebhookDeliveryRow | None:
+    """Take a dead letter out of the dead letters and add a first attempt of its event, due
+    now, to ``url``; ``None`` when another request took it out first (a conditional
+    ``UPDATE``, so each dead letter is redelivered once)."""
+    taken = session.execute(
+        update(WebhookDeliveryRow)
+        .where(WebhookDeliveryRow.id == dead.id, WebhookDeliveryRow.dead_lettered)
+        .values(dead_lettered=False)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    again = WebhookDeliveryRow(
+        event_seq=dead.event_seq,
+        party_id=dead.party_id,
+        attempt=1,
+        url=url,
+        outcome=PENDING,
+        due_at=now,
+        dead_lettered=False,
+    )
+    session.add(again)
+    session.flush()
+    return again
+
+
 def list_deliveries(
     session: Session,
     party_id: int,
     *,
-    outcomes: frozenset[str],
+    dead: bool | None,
     after_id: int | None,
     limit: int,
 ) -> list[tuple[WebhookDeliveryRow, NoticeEventRow]]:
-    """One page of the party's webhook attempts, oldest first, with their events."""
+    """One page of the party's webhook attempts, oldest first, with their events; ``dead``:
+    only the dead letters (``True``) or only the others (``False``)."""
     query = (
         select(WebhookDeliveryRow, NoticeEventRow)
         .join(NoticeEventRow, NoticeEventRow.seq == WebhookDeliveryRow.event_seq)
@@ -171,8 +221,8 @@ def list_deliveries(
         .order_by(WebhookDeliveryRow.id)
         .limit(limit)
     )
-    if outcomes:
-        query = query.where(WebhookDeliveryRow.outcome.in_(sorted(outcomes)))
+    if dead is not None:
+        query = query.where(WebhookDeliveryRow.dead_lettered.is_(dead))
     if after_id is not None:
         query = query.where(WebhookDeliveryRow.id > after_id)
     return [(d, e) for d, e in session.execute(query)]
