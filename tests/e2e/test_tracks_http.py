@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from conftest import Server, _wait_ready, free_port
-from intent_bodies import offset
+from intent_bodies import circle_extent, intent_body, offset
 from wellclear.service import Role, Service, add_party, authenticate
 from wellclear.service.notices import list_notices
 from wellclear.store import open_database
@@ -192,6 +192,27 @@ def spawn_serve(tmp_path: Path, database_url: str, *args: str) -> Server:
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     return Server(f"http://127.0.0.1:{port}", process, log_path)
+
+
+def test_an_intent_shows_the_tracks_tied_to_it(database_url, start_server):
+    server = start_server(database_url)
+    keys = parties(database_url, ("blue", Role.OPERATOR))
+    body = intent_body("flight", circle_extent((31.0, 21.0)), tracks=["bluE1 ", "4ca2d6", "BLUE1"])
+    with client(server, keys["blue"]) as blue:
+        filed = blue.post("/v1/intents", json=body)
+        assert filed.status_code == 201, filed.text
+        intent = filed.json()["intent"]
+        assert intent["tracks"] == ["4CA2D6", "BLUE1"]  # as stored: upper case, sorted, once
+        one = blue.get(f"/v1/intents/{intent['id']}").json()
+        (listed,) = blue.get("/v1/intents").json()["items"]
+        activated = blue.post(f"/v1/intents/{intent['id']}/state", json={"state": "activated"})
+        assert one["tracks"] == listed["tracks"] == activated.json()["tracks"] == intent["tracks"]
+        del body["tracks"]
+        version = activated.json()["version"]
+        replaced = blue.put(f"/v1/intents/{intent['id']}", json=body, headers={"If-Match": version})
+        assert replaced.status_code == 200, replaced.text
+        assert replaced.json()["intent"]["tracks"] == []
+        assert blue.get(f"/v1/intents/{intent['id']}").json()["tracks"] == []
 
 
 def test_serve_sbs_ingests_a_feed_for_a_party(sqlite_url, tmp_path, feeder):

@@ -34,6 +34,10 @@ class IntentOut(BaseModel):
     extents: list[dict[str, Any]] = Field(description="F3548 Volume4D, metres above WGS84.")
     created_at: str
     updated_at: str
+    tracks: list[str] = Field(
+        default_factory=list,
+        description="The tracks flying it (ICAO addresses or callsigns, upper case), as filed.",
+    )
 
 
 class RegionOut(BaseModel):

@@ -294,8 +294,9 @@ def _store(
     else:
         intent_store.add_intent(session, row)
     intent_store.index_cells(session, row, filing.extents, prepared.covers)
+    tracks: list[str] = []
     if existing is not None or filing.tracks:
-        track_store.tie_tracks(session, row.uid, filing.tracks)  # the tracks flying it
+        tracks = track_store.tie_tracks(session, row.uid, filing.tracks)  # those flying it
     rows = [_conflict_row(c, must_act, filing, caller) for c, must_act in decision.recorded]
     conflict_store.add_conflicts(session, rows)
     notices.conflicts_recorded(session, rows, now, replaced_uid=row.uid if existing else None)
@@ -304,7 +305,7 @@ def _store(
     views = tuple(conflict_view(r, caller, names, ids) for r in rows)
     # As load_candidates would read it back, so the next filings nearby need not parse it.
     INTENTS.put((row.uid, row.version), dataclasses.replace(filing, tracks=()))
-    return Filing(existing is None, intent_view(row, caller.name), views)
+    return Filing(existing is None, intent_view(row, caller.name, tracks), views)
 
 
 def _fill(row: IntentRow, filing: Intent) -> None:

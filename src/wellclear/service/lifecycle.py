@@ -22,6 +22,7 @@ from wellclear.service.ids import new_version
 from wellclear.service.views import IntentView, intent_view
 from wellclear.store import conflicts as conflict_store
 from wellclear.store import intents as intent_store
+from wellclear.store import tracks as track_store
 from wellclear.store.locks import lock_cells
 from wellclear.store.models import IntentRow, utc_now
 
@@ -50,7 +51,8 @@ def change_state(
             raise VersionMismatch(intent_id, if_match, row.version)
         if State(row.state) is not state:
             _move(session, row, state)
-        return intent_view(row, caller.name)
+        tracks = track_store.tied_names(session, [row.uid]).get(row.uid, ())
+        return intent_view(row, caller.name, tracks)
 
     return service.database.write(work)
 

@@ -17,6 +17,7 @@ from wellclear.service.views import ConflictView, IntentView, Page, conflict_vie
 from wellclear.store import conflicts as conflict_store
 from wellclear.store import intents as intent_store
 from wellclear.store import parties as party_store
+from wellclear.store import tracks as track_store
 from wellclear.store.models import ConflictRow
 from wellclear.store.volumes import time_us
 
@@ -46,7 +47,8 @@ def get_intent(
         row = intent_store.find_intent(session, owner_id, intent_id)
         if row is None:
             raise UnknownIntent(intent_id)
-        return intent_view(row, owner_name)
+        tracks = track_store.tied_names(session, [row.uid]).get(row.uid, ())
+        return intent_view(row, owner_name, tracks)
 
 
 def _owner(session: Session, caller: Caller, party: str | None) -> tuple[int, str]:
@@ -74,8 +76,9 @@ def list_intents(service: Service, caller: Caller, query: IntentQuery) -> Page[I
         )
         rows = intent_store.list_intents(session, where, _pair(after), limit + 1)
         names = party_store.party_names(session, {r.party_id for r in rows})
-    page = rows[:limit]
-    items = tuple(intent_view(r, names[r.party_id]) for r in page)
+        page = rows[:limit]
+        tracks = track_store.tied_names(session, [r.uid for r in page])
+    items = tuple(intent_view(r, names[r.party_id], tracks.get(r.uid, ())) for r in page)
     more = len(rows) > limit
     return Page(items, encode_cursor([page[-1].id, page[-1].uid]) if more else None)
 

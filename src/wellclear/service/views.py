@@ -8,7 +8,7 @@ Observers and admins read everything.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -33,6 +33,7 @@ class IntentView:
     extents: tuple[JsonObject, ...]
     created_at: str
     updated_at: str
+    tracks: tuple[str, ...] = ()
 
     def as_json(self) -> JsonObject:
         return {
@@ -43,6 +44,7 @@ class IntentView:
             "priority": self.priority,
             "version": self.version,
             "extents": list(self.extents),
+            "tracks": list(self.tracks),
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -126,7 +128,8 @@ def utc_text(moment: datetime) -> str:
     return rfc3339(moment) or ""
 
 
-def intent_view(row: IntentRow, party_name: str) -> IntentView:
+def intent_view(row: IntentRow, party_name: str, tracks: Sequence[str] = ()) -> IntentView:
+    """``tracks``: the names of the tracks tied to it, as stored (upper case, sorted)."""
     return IntentView(
         id=row.id,
         party=party_name,
@@ -137,6 +140,7 @@ def intent_view(row: IntentRow, party_name: str) -> IntentView:
         extents=tuple(json.loads(row.extents_json)),
         created_at=utc_text(row.created_at),
         updated_at=utc_text(row.updated_at),
+        tracks=tuple(tracks),
     )
 
 

@@ -192,13 +192,15 @@ def delete_tracks_before(session: Session, before: datetime) -> int:
 # --- tied tracks -------------------------------------------------------------------------------
 
 
-def tie_tracks(session: Session, intent_uid: str, names: Iterable[str]) -> None:
-    """Replace the tracks tied to an intent (names are matched case-insensitively)."""
+def tie_tracks(session: Session, intent_uid: str, names: Iterable[str]) -> list[str]:
+    """Replace the tracks tied to an intent (names are matched case-insensitively); the
+    names as stored: upper case, sorted, once each."""
     session.execute(delete(IntentTrackRow).where(IntentTrackRow.intent_uid == intent_uid))
     unique = sorted({n.strip().upper() for n in names})
     rows = [{"intent_uid": intent_uid, "name": n} for n in unique]
     if rows:
         session.execute(insert(IntentTrackRow), rows)
+    return unique
 
 
 def tied_names(session: Session, intent_uids: Iterable[str]) -> dict[str, list[str]]:
@@ -212,7 +214,7 @@ def tied_names(session: Session, intent_uids: Iterable[str]) -> dict[str, list[s
         )
         for uid, name in session.execute(query):
             found.setdefault(uid, []).append(name)
-    return found
+    return {uid: sorted(names) for uid, names in found.items()}
 
 
 def monitored_intents(
