@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from intent_bodies import circle_extent, encoded, intent_body, offset
 from wellclear.service import FilingRequest, Role, add_party, authenticate, end_intent, file_intent
 from wellclear.service.monitor import Monitor, MonitorSettings, apply_retention, run_cycle
-from wellclear.service.notices import list_notices
+from wellclear.service.notices import acknowledge, list_notices
 from wellclear.service.tracks import list_alerts, list_tracks, record_track_body
 from wellclear.store.models import ConflictRow, IntentCellRow, IntentRow
 from wellclear.store.tracks import AlertRow, TrackRow
@@ -272,3 +272,49 @@ def test_the_leaders_loop_applies_retention_when_due(svc, clock):
     monitor.run_cycle()
     assert count(svc, TrackRow) == 0
     assert count(svc, AlertRow) == 0
+
+
+def test_a_falling_level_is_reported_once_it_holds_and_keeps_the_ack(svc, clock):
+    blue, red = party(svc, "blue"), party(svc, "red")
+    monitor = Monitor(svc, MonitorSettings(ease_after_s=10.0))
+
+    def step(seconds, distance_m):
+        clock.now = T0 + timedelta(seconds=seconds)
+        own, other = head_on(distance_m)
+        report(svc, blue, {**own, "at": clock.now.isoformat()})
+        report(svc, red, {**other, "at": clock.now.isoformat()})
+        return monitor.run_cycle()
+
+    def level():
+        (alert,) = alerts(svc, blue)
+        (notice,) = notices_of(svc, blue, alert["id"])
+        return alert["level"], notice.level, notice.acked_at is not None
+
+    assert step(0, 32_000).opened == 1  # tLOS 56.9 s: warning
+    (alert,) = alerts(svc, blue)
+    (notice,) = notices_of(svc, blue, alert["id"])
+    acknowledge(svc, blue, notice.id)
+    assert level() == ("warning", "warning", True)
+    assert step(1, 100_000).revised == 0  # preventive now: held back
+    assert step(2, 32_000).revised == 0  # a blip: warning again, the count starts over
+    assert step(3, 100_000).revised == 0
+    assert step(12, 100_000).revised == 0  # lower for 9 s
+    assert level() == ("warning", "warning", True)
+    assert step(13, 100_000).revised == 1  # lower for 10 s: reported, the ack kept
+    assert level() == ("preventive", "preventive", True)
+    assert step(14, 100_000).revised == 0
+    assert step(15, 32_000).revised == 1  # a rise is at once and asks for a new ack
+    assert level() == ("warning", "warning", False)
+
+
+def test_without_a_hold_a_fall_is_reported_at_once(svc, clock):
+    blue, red = party(svc, "blue"), party(svc, "red")
+    monitor = Monitor(svc, MonitorSettings(ease_after_s=0.0))
+    for seconds, distance_m, revised in ((0, 32_000, 0), (1, 100_000, 1), (2, 100_000, 0)):
+        clock.now = T0 + timedelta(seconds=seconds)
+        own, other = head_on(distance_m)
+        report(svc, blue, {**own, "at": clock.now.isoformat()})
+        report(svc, red, {**other, "at": clock.now.isoformat()})
+        assert monitor.run_cycle().revised == revised
+    (alert,) = alerts(svc, blue)
+    assert alert["level"] == "preventive"

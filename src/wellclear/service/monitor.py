@@ -13,8 +13,10 @@ A cycle (:meth:`Monitor.run_cycle`, "now" from ``service.clock``):
 3. in one transaction, turns the encounters into alerts, deduplicated per encounter (the
    same pair of tracks, or track and intent): a new encounter opens an alert and emits one
    notice per party involved; a higher level (preventive < corrective < warning) revises
-   them; an encounter no longer found closes its alert and its notices. The alert keeps the
-   highest level reached. Incursions are ``warning`` and nonconforming tracks ``corrective``
+   them at once, and asks for a new acknowledgement; a lower level revises them once it has
+   held for ``ease_after_s`` (10 s: an encounter hovering at a boundary does not flap), and
+   keeps the acknowledgement; an encounter no longer found closes its alert and its
+   notices. Incursions are ``warning`` and nonconforming tracks ``corrective``
    (:data:`ZONE_LEVELS`).
 
 The leader's loop also applies retention (:func:`apply_retention`) every
@@ -72,6 +74,7 @@ class MonitorSettings:
     track_retention_s: float = 3_600.0  # WELLCLEAR_TRACK_RETENTION_S
     intent_retention_s: float = 7 * 86_400.0  # WELLCLEAR_INTENT_RETENTION_S (ended intents)
     retention_every_s: float = 60.0
+    ease_after_s: float = 10.0  # WELLCLEAR_ALERT_EASE_AFTER_S: how long a lower level holds
     thresholds: AlertThresholds = field(default_factory=AlertThresholds)
     tolerance: Tolerance = field(default_factory=Tolerance)
 
@@ -82,6 +85,7 @@ class MonitorSettings:
             "stale_s": "WELLCLEAR_TRACK_STALE_S",
             "track_retention_s": "WELLCLEAR_TRACK_RETENTION_S",
             "intent_retention_s": "WELLCLEAR_INTENT_RETENTION_S",
+            "ease_after_s": "WELLCLEAR_ALERT_EASE_AFTER_S",
         }
         values: dict[str, Any] = {}
         for attribute, variable in names.items():
@@ -151,6 +155,7 @@ class Monitor:
     _intents: dict[str, tuple[str, Intent]] = field(default_factory=dict)
     _retained_at: datetime | None = None
     _open_alerts: bool = True  # until a cycle has written: alerts may be open from before
+    _easing: Easing | None = None
 
     def run_cycle(self) -> CycleReport:
         """One cycle at ``service.clock()``; retention too when it is due."""
@@ -169,9 +174,12 @@ class Monitor:
             else:
                 report.incursions += 1
         detected = time.perf_counter()
+        if self._easing is None:
+            self._easing = Easing(timedelta(seconds=self.settings.ease_after_s))
+        easing = self._easing
         if found or self._open_alerts:  # else nothing to write: no writing transaction
             opened, revised, closed = self.service.database.write(
-                lambda session: write_alerts(session, found, now)
+                lambda session: write_alerts(session, found, now, easing)
             )
             report.opened, report.revised, report.closed = opened, revised, closed
             self._open_alerts = bool(found)
@@ -347,17 +355,42 @@ def _same(encounter: Encounter) -> Encounter:
     return encounter
 
 
-def write_alerts(session: Session, found: dict[str, Found], now: datetime) -> tuple[int, int, int]:
-    """Open, revise and close alerts and their notices; (opened, revised, closed)."""
+@dataclass
+class Easing:
+    """Since when each open alert's encounter has been at a lower level than the alert's:
+    a fall is reported once it has held for ``hold`` (the leader's memory; a new leader
+    starts counting again, so a fall is only ever reported late, never early)."""
+
+    hold: timedelta
+    lower_since: dict[str, datetime] = field(default_factory=dict)
+
+    def settled(self, falling: set[str], now: datetime) -> set[str]:
+        """The keys of ``falling`` lower for ``hold`` by now; forgets keys no longer lower."""
+        for key in self.lower_since.keys() - falling:
+            del self.lower_since[key]
+        for key in falling:
+            self.lower_since.setdefault(key, now)
+        return {key for key in falling if now - self.lower_since[key] >= self.hold}
+
+
+def write_alerts(
+    session: Session, found: dict[str, Found], now: datetime, easing: Easing | None = None
+) -> tuple[int, int, int]:
+    """Open, revise and close alerts and their notices; (opened, revised, closed). Without
+    ``easing``, a lower level is reported at once."""
     current = {key: (alert_id, level) for alert_id, key, level in track_store.open_keys(session)}
     new = [found[key].make() for key in found.keys() - current.keys()]
-    rising = {
+    rank = {key: (LEVEL_RANK[found[key].level], LEVEL_RANK[current[key][1]])
+            for key in found.keys() & current.keys()}  # fmt: skip
+    falling = {key for key, (now_rank, alert_rank) in rank.items() if now_rank < alert_rank}
+    eased = easing.settled(falling, now) if easing is not None else falling
+    moved = {
         current[key][0]: found[key].make()
-        for key in found.keys() & current.keys()
-        if LEVEL_RANK[found[key].level] > LEVEL_RANK[current[key][1]]
+        for key, (now_rank, alert_rank) in rank.items()
+        if now_rank > alert_rank or key in eased
     }
     ending = [alert_id for key, (alert_id, _) in current.items() if key not in found]
-    changed = track_store.alerts_by_id(session, [*rising, *ending])
+    changed = track_store.alerts_by_id(session, [*moved, *ending])
     added = [_new_alert(session, encounter, now) for encounter in sorted(new, key=_order)]
     session.add_all(added)
     session.flush()
@@ -373,7 +406,7 @@ def write_alerts(session: Session, found: dict[str, Found], now: datetime) -> tu
             level=row.level,
         )
     for row in changed:
-        encounter = rising.get(row.id)
+        encounter = moved.get(row.id)
         if encounter is not None:
             _fill(row, encounter)
             row.level = encounter.level
@@ -387,10 +420,10 @@ def write_alerts(session: Session, found: dict[str, Found], now: datetime) -> tu
             subject=f"alert:{row.id}",
             now=now,
             payload=alert_view(row, None, names),
-            level=row.level if row.id in rising else None,
+            level=row.level if row.id in moved else None,
             closed=row.closed_at is not None,
         )
-    return len(added), len(rising), len(ending)
+    return len(added), len(moved), len(ending)
 
 
 def _order(encounter: Encounter) -> str:
