@@ -159,7 +159,8 @@ def test_a_dead_letter_is_redelivered_once_on_request(database_url, start_server
     again = answer.json()
     assert (again["attempt"], again["outcome"], again["seq"]) == (1, "pending", dead["seq"])
     red_hook.wait_for(3)
-    assert red_hook.received[-1][1]["seq"] == dead["seq"] and red_hook.received[-1][2]
+    assert red_hook.received[-1][1]["seq"] == dead["seq"]
+    assert red_hook.received[-1][2]  # signed
     assert deliveries(server.base_url, headers["red"], dead="true") == []
     assert redeliver(server.base_url, headers["red"], dead["id"]).status_code == 409  # once
 
