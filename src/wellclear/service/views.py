@@ -51,7 +51,9 @@ class IntentView:
 
     @classmethod
     def from_json(cls, document: JsonObject) -> IntentView:
-        return cls(**{**document, "extents": tuple(document["extents"])})
+        # an answer kept (idempotency) before intents showed their tracks has no "tracks"
+        tuples = {k: tuple(document.get(k, ())) for k in ("extents", "tracks")}
+        return cls(**{**document, **tuples})
 
 
 @dataclass(frozen=True, slots=True)
