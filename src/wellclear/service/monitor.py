@@ -395,16 +395,14 @@ def write_alerts(
     session.add_all(added)
     session.flush()
     names = party_names(session, {p for row in [*added, *changed] for p in alert_parties(row)})
+    drafts: list[notices.NoticeDraft] = []
     for row in added:
-        notices.emit(
-            session,
-            party_ids=alert_parties(row),
-            kind=NOTICE_KIND[row.kind],
-            subject=f"alert:{row.id}",
-            payload=alert_view(row, None, names),
-            now=now,
-            level=row.level,
+        payload = alert_view(row, None, names)
+        drafts.extend(
+            notices.NoticeDraft(party, NOTICE_KIND[row.kind], f"alert:{row.id}", payload, row.level)
+            for party in alert_parties(row)
         )
+    notices.emit_all(session, drafts, now)
     for row in changed:
         encounter = moved.get(row.id)
         if encounter is not None:
@@ -414,15 +412,16 @@ def write_alerts(
             row.closed_at = now
         row.updated_at = now
     session.flush()
-    for row in changed:
-        notices.revise(
-            session,
-            subject=f"alert:{row.id}",
-            now=now,
+    revisions = [
+        notices.Revision(
+            f"alert:{row.id}",
             payload=alert_view(row, None, names),
             level=row.level if row.id in moved else None,
             closed=row.closed_at is not None,
         )
+        for row in changed
+    ]
+    notices.revise_all(session, revisions, now)
     return len(added), len(moved), len(ending)
 
 

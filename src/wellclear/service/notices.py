@@ -150,25 +150,47 @@ def emit_rows(
     level: str | None = None,
 ) -> list[NoticeRow]:
     """Notices with a payload per party (``drafts``: (party id, payload))."""
-    if kind not in KINDS:
-        raise ValueError(f"notice kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    if not SUBJECT.fullmatch(subject):
-        raise ValueError(f"notice subject must look like 'conflict:<id>', not {subject!r}")
+    notices = [NoticeDraft(party, kind, subject, payload, level) for party, payload in drafts]
+    return emit_all(session, notices, now)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDraft:
+    """One notice to be: to whom, about what, saying what."""
+
+    party_id: int
+    kind: str
+    subject: str
+    payload: JsonObject
+    level: str | None = None
+
+
+def emit_all(session: Session, drafts: Sequence[NoticeDraft], now: datetime) -> list[NoticeRow]:
+    """The notices of ``drafts``, in their order, with their events and webhook deliveries:
+    one insert of each kind of row for all of them (a monitor cycle opens thousands)."""
+    for draft in drafts:
+        if draft.kind not in KINDS:
+            raise ValueError(f"notice kind must be one of {', '.join(KINDS)}, not {draft.kind!r}")
+        if not SUBJECT.fullmatch(draft.subject):
+            raise ValueError(
+                f"notice subject must look like 'conflict:<id>', not {draft.subject!r}"
+            )
     rows = [
         NoticeRow(
-            party_id=int(party_id),
-            kind=kind,
-            subject=subject,
-            level=level,
-            payload_json=_json(payload),
+            party_id=int(draft.party_id),
+            kind=draft.kind,
+            subject=draft.subject,
+            level=draft.level,
+            payload_json=_json(draft.payload),
             created_at=now,
             updated_at=now,
             attention_at=now,
         )
-        for party_id, payload in drafts
+        for draft in drafts
     ]
-    store.add_notices(session, rows)
-    _record(session, rows, CREATED, now)
+    if rows:
+        store.add_notices(session, rows)
+        _record(session, rows, CREATED, now)
     return rows
 
 
@@ -188,29 +210,50 @@ def revise(
     more); ``closed`` closes the notice (the encounter, the conflict is over). Each change is
     one notice event. Closed notices are not changed again.
     """
+    return revise_all(session, [Revision(subject, payload, level, closed)], now)
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """What changes about the open notices of one subject (see :func:`revise`)."""
+
+    subject: str
+    payload: JsonObject | None = None
+    level: str | None = None
+    closed: bool = False
+
+
+def revise_all(session: Session, revisions: Sequence[Revision], now: datetime) -> list[int]:
+    """:func:`revise` for many subjects at once: one read of their notices, one flush, one
+    insert of events for the revised and one for the closed."""
     changed: list[NoticeRow] = []
     closing: list[NoticeRow] = []
-    text = None if payload is None else _json(payload)
-    for row in store.notices_of_subject(session, subject):
-        if row.closed_at is not None:
-            continue
-        touched = False
-        if text is not None and text != row.payload_json:
-            row.payload_json, touched = text, True
-        if level is not None and level != row.level:
-            if LEVEL_RANK.get(level, -1) > LEVEL_RANK.get(row.level, -1):
-                row.attention_at = now
-                row.acked_at = row.acked_by = row.escalated_at = None
-            row.level, touched = level, True
-        if closed:
-            row.closed_at, touched = now, True
-        if touched:
-            row.updated_at = now
-            (closing if closed else changed).append(row)
+    by_subject = store.notices_of_subjects(session, [r.subject for r in revisions])
+    for revision in revisions:
+        text = None if revision.payload is None else _json(revision.payload)
+        for row in by_subject.get(revision.subject, ()):
+            if row.closed_at is None and _revised(row, revision, text, now):
+                row.updated_at = now
+                (closing if revision.closed else changed).append(row)
     session.flush()
     _record(session, changed, REVISED, now)
     _record(session, closing, CLOSED, now)
     return sorted(row.id for row in [*changed, *closing])
+
+
+def _revised(row: NoticeRow, revision: Revision, text: str | None, now: datetime) -> bool:
+    touched = False
+    if text is not None and text != row.payload_json:
+        row.payload_json, touched = text, True
+    level = revision.level
+    if level is not None and level != row.level:
+        if LEVEL_RANK.get(level, -1) > LEVEL_RANK.get(row.level, -1):
+            row.attention_at = now
+            row.acked_at = row.acked_by = row.escalated_at = None
+        row.level, touched = level, True
+    if revision.closed:
+        row.closed_at, touched = now, True
+    return touched
 
 
 def record_escalated(session: Session, rows: Sequence[NoticeRow], now: datetime) -> None:

@@ -180,6 +180,18 @@ def notices_of_subject(session: Session, subject: str) -> list[NoticeRow]:
     return list(session.scalars(query))
 
 
+def notices_of_subjects(session: Session, subjects: Sequence[str]) -> dict[str, list[NoticeRow]]:
+    """The notices of each subject, by id, read :data:`IN_LIST_CHUNK` subjects at a time."""
+    found: dict[str, list[NoticeRow]] = {}
+    wanted = sorted(set(subjects))
+    for start in range(0, len(wanted), IN_LIST_CHUNK):
+        chunk = wanted[start : start + IN_LIST_CHUNK]
+        query = select(NoticeRow).where(NoticeRow.subject.in_(chunk)).order_by(NoticeRow.id)
+        for row in session.scalars(query):
+            found.setdefault(row.subject, []).append(row)
+    return found
+
+
 def find_notice(session: Session, party_id: int, notice_id: int) -> NoticeRow | None:
     query = select(NoticeRow).where(NoticeRow.id == notice_id, NoticeRow.party_id == party_id)
     return session.scalars(query).one_or_none()
