@@ -11,8 +11,10 @@ has to remember to log.
   recorded, and a row inserted and deleted again is not), then appends one entry per changed
   row (:func:`wellclear.store.audit.append`: chain lock, head, entries).
 
-Not covered: SQL sent as text or on a raw connection (no code of ours writes audited tables
-that way). Secrets never enter the log: columns named like ``salt``, ``*_hash``, ``*secret*``,
+Store code that inserts rows of an audited table as driver SQL (the filing's intent row:
+the hot path) hands the row to :func:`note_inserted` in the same transaction. Not covered:
+other SQL sent as text or on a raw connection (no code of ours writes audited tables that
+way). Secrets never enter the log: columns named like ``salt``, ``*_hash``, ``*secret*``,
 ``*password*`` or ``*token*`` are left out of payloads.
 """
 
@@ -88,6 +90,7 @@ class _Change:
     snapshot: dict[str, Any] | None = None  # the row before a delete
     obj: object | None = None  # the ORM object, when flushes noted every change
     bulk: bool = False  # a bulk statement changed the row too
+    inserted: dict[str, Any] | None = None  # the row as driver SQL inserted it
 
 
 def _pending(session: Session) -> dict[tuple[str, tuple[Any, ...]], _Change]:
@@ -117,6 +120,18 @@ def _note(
         session.info.setdefault(_BULK_TABLES, set()).add(table.name)
     else:
         change.obj = obj
+
+
+def note_inserted(
+    session: Session, table: Table, key: tuple[Any, ...], row: dict[str, Any]
+) -> None:
+    """Record a row that driver SQL inserted, with every column's value as inserted (so it
+    is not read back at the commit, unless a later statement changes it)."""
+    pending = _pending(session)
+    if (table.name, key) in pending:  # cannot happen for a fresh key; be exact if it does
+        _note(session, table, key, "insert")
+        return
+    pending[(table.name, key)] = _Change(table, key, "insert", "insert", inserted=dict(row))
 
 
 def _audited_table(obj: object) -> Table | None:
@@ -342,6 +357,8 @@ _UNKNOWN: Any = object()
 def _flushed_state(change: _Change, bulk_tables: set[str]) -> Any:
     """The row as the session flushed it (``None``: deleted), when only flushes touched it
     and the object holds every column; else :data:`_UNKNOWN` (read the database)."""
+    if change.inserted is not None and change.obj is None and not change.bulk:
+        return _UNKNOWN if change.table.name in bulk_tables else change.inserted
     if change.obj is None or change.bulk or change.table.name in bulk_tables:
         return _UNKNOWN
     state = inspect(change.obj)

@@ -10,18 +10,27 @@ from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, selec
 from sqlalchemy.orm import Session
 
 from wellclear.model import Volume4D
+from wellclear.store.audit_capture import note_inserted
 from wellclear.store.cells import LOCK_RESOLUTION, ExtentCover
-from wellclear.store.models import IntentCellRow, IntentRow
+from wellclear.store.driver import insert_of
+from wellclear.store.models import Base, IntentCellRow, IntentRow
 from wellclear.store.volumes import time_us
 
 IN_LIST_CHUNK = 500
 """Cells per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
 ENDED = "ended"
+_INTENTS_TABLE = Base.metadata.tables[IntentRow.__tablename__]
 
 
 def add_intent(session: Session, intent: IntentRow) -> None:
-    session.add(intent)
-    session.flush()
+    """Insert a new intent as driver SQL and hand the row to the audit capture: the ORM's
+    unit of work cost a third of a millisecond on every filing. ``intent`` stays outside
+    the session (a read in the same transaction loads the stored row)."""
+    table = _INTENTS_TABLE
+    row = {column.name: getattr(intent, column.key) for column in table.columns}
+    connection = session.connection()
+    insert_of(connection.dialect, table).run(connection, row)
+    note_inserted(session, table, (intent.uid,), row)
 
 
 def find_intent(
