@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, Index, Integer, String, Text, func, select
+from sqlalchemy import BigInteger, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from wellclear.store.driver import insert_of
 from wellclear.store.models import Base, UtcDateTime
 
 GENESIS_HASH = "0" * 64
@@ -163,18 +164,17 @@ class Draft:
 
 
 def append(session: Session, drafts: Sequence[Draft]) -> None:
-    """Append entries at the head of the chain (serialised by the chain lock)."""
+    """Append entries at the head of the chain (serialised by the chain lock). Driver SQL:
+    every write takes this path, and a compiled Core statement cost three times as much."""
     connection = session.connection()
-    sql = _append_sql(connection.dialect)
-    if sql.chain_lock is not None:
-        connection.exec_driver_sql(sql.chain_lock, CHAIN_LOCK)
-    found = connection.exec_driver_sql(sql.head).first()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK)
+    found = connection.exec_driver_sql(_HEAD_SQL).first()
     seq, prev = (0, GENESIS_HASH) if found is None else (int(found[0]), str(found[1]))
     at = datetime.now(UTC)
-    stored_at = sql.store_at(at)
     actor = session.info.get("audit_actor") or current_actor()
-    entries: list[tuple[object, ...]] = []
-    party_rows: list[tuple[int, int]] = []
+    entries: list[dict[str, Any]] = []
+    party_rows: list[dict[str, int]] = []
     for draft in drafts:
         seq += 1
         payload_sha256 = sha256_hex(draft.payload)
@@ -189,55 +189,29 @@ def append(session: Session, drafts: Sequence[Draft]) -> None:
             prev_hash=prev,
         )
         entries.append(
-            (seq, stored_at, actor, draft.action, draft.subject, canonical_json(draft.parties),
-             draft.payload, payload_sha256, prev, digest)
-        )  # fmt: skip
-        party_rows.extend((p, seq) for p in draft.parties)
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": draft.action,
+                "subject": draft.subject,
+                "parties": canonical_json(draft.parties),
+                "payload": draft.payload,
+                "payload_sha256": payload_sha256,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        party_rows.extend({"party_id": p, "seq": seq} for p in draft.parties)
         prev = digest
-    connection.exec_driver_sql(sql.insert_entries, entries)
+    insert_of(connection.dialect, _ENTRIES).run_many(connection, entries)
     if party_rows:
-        connection.exec_driver_sql(sql.insert_parties, party_rows)
+        insert_of(connection.dialect, _PARTIES).run_many(connection, party_rows)
 
 
-@dataclass(frozen=True, slots=True)
-class _AppendSql:
-    """The statements of :func:`append` in one dialect's own SQL: every write takes this
-    path, and driver SQL costs a third of a compiled Core statement's overhead."""
-
-    chain_lock: str | None
-    head: str
-    insert_entries: str
-    insert_parties: str
-    store_at: Callable[[datetime], Any]  # ``at`` as the column's type would bind it
-
-
-_ENTRY_COLUMNS = (
-    "seq", "at", "actor", "action", "subject", "parties", "payload", "payload_sha256",
-    "prev_hash", "hash",
-)  # fmt: skip
-_APPEND_SQL: dict[str, _AppendSql] = {}
-
-
-def _append_sql(dialect: Dialect) -> _AppendSql:
-    found = _APPEND_SQL.get(dialect.name)
-    if found is None:
-        found = _APPEND_SQL[dialect.name] = _build_append_sql(dialect)
-    return found
-
-
-def _build_append_sql(dialect: Dialect) -> _AppendSql:
-    postgresql = dialect.name == "postgresql"
-    mark = "%s" if postgresql else "?"
-    at_type = AuditEntryRow.__table__.c.at.type
-    bind_at = at_type.dialect_impl(dialect).bind_processor(dialect)  # SQLite's text form too
-    return _AppendSql(
-        chain_lock=f"SELECT pg_advisory_xact_lock({mark}, {mark})" if postgresql else None,
-        head="SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1",
-        insert_entries=f"INSERT INTO audit_entries ({', '.join(_ENTRY_COLUMNS)})"
-        f" VALUES ({', '.join([mark] * len(_ENTRY_COLUMNS))})",
-        insert_parties=f"INSERT INTO audit_entry_parties (party_id, seq) VALUES ({mark}, {mark})",
-        store_at=bind_at or (lambda at: at),
-    )
+_ENTRIES = Base.metadata.tables[AuditEntryRow.__tablename__]
+_PARTIES = Base.metadata.tables[AuditPartyRow.__tablename__]
+_HEAD_SQL = "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ times the driver's own work)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,9 @@ class DriverInsert:
 
     def run(self, connection: Connection, row: Mapping[str, Any]) -> None:
         connection.exec_driver_sql(self.sql, self.params(row))
+
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        connection.exec_driver_sql(self.sql, [self.params(row) for row in rows])
 
 
 _BUILT: dict[tuple[str, str], DriverInsert] = {}
