@@ -345,6 +345,10 @@ EXAMPLES = [
         f'curl -si "{URL}/v1/notices/deliveries?limit=1" -H "{AUTH} $RED"',
         before=_wait_for_delivery,
     ),
+    Example(
+        "redeliver-all",
+        f'curl -si -X POST {URL}/v1/notices/deliveries/redeliver -H "{AUTH} $RED"',
+    ),
     # hotline
     Example(
         "post-message",
@@ -391,6 +395,7 @@ EXAMPLES = [
         headers=None,
     ),
     # operations
+    Example("me", f'curl -si {URL}/v1/me -H "{AUTH} $BLUE"'),
     Example("healthz", f"curl -si {URL}/healthz"),
     Example("readyz", f"curl -si {URL}/readyz"),
     Example(

@@ -316,6 +316,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: ("GET", "/v1/hotline/messages", {"params": {"limit": 500}}),
         other=200, observer=200, admin=200, owner=200,
     ),
+    ("GET", "/v1/me"): Row(
+        lambda w: ("GET", "/v1/me", {}), other=200, observer=200, admin=200, owner=200,
+    ),
     ("GET", "/healthz"): _public("/healthz"),
     ("GET", "/readyz"): _public("/readyz"),
     ("GET", "/metrics"): _public("/metrics"),

@@ -150,6 +150,13 @@ def test_auth_and_limits(api):
     assert too_big.headers["content-type"] == PROBLEM
 
 
+def test_me_names_the_keys_party_and_role(api):
+    suffix = api["suffix"]
+    assert api["blue"].get("/v1/me").json() == {"party": f"blue-{suffix}", "role": "operator"}
+    assert api["joint"].get("/v1/me").json() == {"party": f"joint-{suffix}", "role": "observer"}
+    assert api["anonymous"].get("/v1/me").status_code == 401
+
+
 def test_operations_endpoints(api):
     anonymous = api["anonymous"]
     assert anonymous.get("/healthz").json() == {"status": "ok", "detail": None}

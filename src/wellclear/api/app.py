@@ -9,7 +9,18 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from wellclear.api import audit, conflicts, health, hotline, intents, notices, problems, tracks, web
+from wellclear.api import (
+    audit,
+    conflicts,
+    health,
+    hotline,
+    intents,
+    me,
+    notices,
+    problems,
+    tracks,
+    web,
+)
 from wellclear.api.intent_schema import body_schemas
 from wellclear.api.lanes import WriteLane, default_write_threads
 from wellclear.api.limits import BodyLimit, TokenBuckets
@@ -33,7 +44,7 @@ def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
     app.state.buckets = TokenBuckets(settings.rate_per_s, settings.burst)
     threads = settings.write_threads or default_write_threads(service.database.is_sqlite)
     app.state.write_lane = WriteLane(threads)
-    routers = (intents, conflicts, notices, hotline, tracks, audit, health, web)
+    routers = (intents, conflicts, notices, hotline, tracks, audit, me, health, web)
     for router in (module.router for module in routers):
         app.include_router(router)
     problems.install(app)

@@ -6,7 +6,7 @@ schema (:mod:`wellclear.api.intent_schema`) documents the body rather than check
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
@@ -82,6 +82,13 @@ class StateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     state: State
+
+
+class MeOut(BaseModel):
+    """The party a key speaks for, and what it may do."""
+
+    party: str
+    role: Literal["operator", "observer", "admin"]
 
 
 class HealthOut(BaseModel):
