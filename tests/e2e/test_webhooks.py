@@ -153,6 +153,15 @@ def test_a_dead_letter_is_redelivered_once_on_request(database_url, start_server
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"
 
+    # redelivering everything resends the caller's own dead letters only (red's stays)
+    blue_hook.failures = len(blue_hook.received)
+    everything = redeliver(server.base_url, headers["blue"])
+    assert everything.status_code == 202
+    assert [d["seq"] for d in everything.json()["items"]] == [blue_dead["seq"]]
+    blue_hook.wait_for(3)
+    assert redeliver(server.base_url, headers["blue"]).json()["items"] == []
+    assert deliveries(server.base_url, headers["red"], dead="true") == [dead]
+
     red_hook.failures = len(red_hook.received)  # the receiver is mended: the next one lands
     answer = redeliver(server.base_url, headers["red"], dead["id"])
     assert answer.status_code == 202, answer.text
@@ -163,13 +172,6 @@ def test_a_dead_letter_is_redelivered_once_on_request(database_url, start_server
     assert red_hook.received[-1][2]  # signed
     assert deliveries(server.base_url, headers["red"], dead="true") == []
     assert redeliver(server.base_url, headers["red"], dead["id"]).status_code == 409  # once
-
-    blue_hook.failures = len(blue_hook.received)
-    everything = redeliver(server.base_url, headers["blue"])
-    assert everything.status_code == 202
-    assert [d["seq"] for d in everything.json()["items"]] == [blue_dead["seq"]]
-    blue_hook.wait_for(3)
-    assert redeliver(server.base_url, headers["blue"]).json()["items"] == []
     outcomes = [d["outcome"] for d in deliveries(server.base_url, headers["red"])]
     deadline = time.monotonic() + 10
     while outcomes[-1] == "pending" and time.monotonic() < deadline:

@@ -155,6 +155,10 @@ def test_idempotency_key_replays_the_first_answer(service):
     again = file(service, blue, intent_body(), idempotency_key="k-1")
     assert again == first
     assert len(list_intents(service, blue, IntentQuery()).items) == 1
+    tied = intent_body(tracks=["blue1", "4ca2d6"])
+    with_tracks = file(service, blue, tied, idempotency_key="k-2")
+    assert with_tracks.intent.tracks == ("4CA2D6", "BLUE1")
+    assert file(service, blue, tied, idempotency_key="k-2") == with_tracks
     with pytest.raises(IdempotencyKeyReused):
         file(service, blue, intent_body(priority=1), idempotency_key="k-1")
     body = intent_body("flight", circle_extent(NEAR))

@@ -305,6 +305,13 @@ def test_a_falling_level_is_reported_once_it_holds_and_keeps_the_ack(svc, clock)
     assert step(14, 100_000).revised == 0
     assert step(15, 32_000).revised == 1  # a rise is at once and asks for a new ack
     assert level() == ("warning", "warning", False)
+    assert step(16, 56_000).revised == 0  # corrective: held
+    assert step(26, 56_000).revised == 1
+    assert level() == ("corrective", "corrective", False)
+    assert step(27, 100_000).revised == 0  # one more step down holds anew
+    assert step(36, 100_000).revised == 0
+    assert step(37, 100_000).revised == 1
+    assert level() == ("preventive", "preventive", False)
 
 
 def test_without_a_hold_a_fall_is_reported_at_once(svc, clock):

@@ -13,4 +13,4 @@ router = APIRouter(prefix="/v1", tags=["parties"])
 @router.get("/me", response_model=MeOut, responses=problem_responses(403))
 async def me(caller: CallerDep) -> MeOut:
     """The caller's party and role (async: nothing here blocks)."""
-    return MeOut(party=caller.name, role=caller.role.value)
+    return MeOut(party=caller.name, role=caller.role)

@@ -6,12 +6,13 @@ schema (:mod:`wellclear.api.intent_schema`) documents the body rather than check
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from wellclear.model import State
+from wellclear.service.callers import Role
 from wellclear.service.ids import CLIENT_ID
 from wellclear.service.parties import PARTY_NAME
 
@@ -36,7 +37,7 @@ class IntentOut(BaseModel):
     updated_at: str
     tracks: list[str] = Field(
         default_factory=list,
-        description="The tracks flying it (ICAO addresses or callsigns, upper case), as filed.",
+        description="The tracks flying it: ICAO addresses or callsigns, upper case, sorted.",
     )
 
 
@@ -88,7 +89,7 @@ class MeOut(BaseModel):
     """The party a key speaks for, and what it may do."""
 
     party: str
-    role: Literal["operator", "observer", "admin"]
+    role: Role
 
 
 class HealthOut(BaseModel):

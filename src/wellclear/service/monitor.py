@@ -155,7 +155,10 @@ class Monitor:
     _intents: dict[str, tuple[str, Intent]] = field(default_factory=dict)
     _retained_at: datetime | None = None
     _open_alerts: bool = True  # until a cycle has written: alerts may be open from before
-    _easing: Easing | None = None
+    _easing: Easing = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._easing = Easing(timedelta(seconds=self.settings.ease_after_s))
 
     def run_cycle(self) -> CycleReport:
         """One cycle at ``service.clock()``; retention too when it is due."""
@@ -174,8 +177,6 @@ class Monitor:
             else:
                 report.incursions += 1
         detected = time.perf_counter()
-        if self._easing is None:
-            self._easing = Easing(timedelta(seconds=self.settings.ease_after_s))
         easing = self._easing
         if found or self._open_alerts:  # else nothing to write: no writing transaction
             opened, revised, closed = self.service.database.write(
@@ -365,12 +366,16 @@ class Easing:
     lower_since: dict[str, datetime] = field(default_factory=dict)
 
     def settled(self, falling: set[str], now: datetime) -> set[str]:
-        """The keys of ``falling`` lower for ``hold`` by now; forgets keys no longer lower."""
+        """The keys of ``falling`` lower for ``hold`` by now, forgotten once returned (the
+        next step down holds anew); forgets keys no longer lower."""
         for key in self.lower_since.keys() - falling:
             del self.lower_since[key]
         for key in falling:
             self.lower_since.setdefault(key, now)
-        return {key for key in falling if now - self.lower_since[key] >= self.hold}
+        settled = {key for key in falling if now - self.lower_since[key] >= self.hold}
+        for key in settled:
+            del self.lower_since[key]
+        return settled
 
 
 def write_alerts(
@@ -382,12 +387,12 @@ def write_alerts(
     new = [found[key].make() for key in found.keys() - current.keys()]
     rank = {key: (LEVEL_RANK[found[key].level], LEVEL_RANK[current[key][1]])
             for key in found.keys() & current.keys()}  # fmt: skip
-    falling = {key for key, (now_rank, alert_rank) in rank.items() if now_rank < alert_rank}
+    falling = {key for key, (found_rank, alert_rank) in rank.items() if found_rank < alert_rank}
     eased = easing.settled(falling, now) if easing is not None else falling
     moved = {
         current[key][0]: found[key].make()
-        for key, (now_rank, alert_rank) in rank.items()
-        if now_rank > alert_rank or key in eased
+        for key, (found_rank, alert_rank) in rank.items()
+        if found_rank > alert_rank or key in eased
     }
     ending = [alert_id for key, (alert_id, _) in current.items() if key not in found]
     changed = track_store.alerts_by_id(session, [*moved, *ending])

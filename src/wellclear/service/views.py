@@ -52,8 +52,8 @@ class IntentView:
     @classmethod
     def from_json(cls, document: JsonObject) -> IntentView:
         # an answer kept (idempotency) before intents showed their tracks has no "tracks"
-        tuples = {k: tuple(document.get(k, ())) for k in ("extents", "tracks")}
-        return cls(**{**document, **tuples})
+        tracks = tuple(document.get("tracks", ()))
+        return cls(**{**document, "extents": tuple(document["extents"]), "tracks": tracks})
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,9 +241,17 @@ def redeliver(
         if delivery_id is not None and not dead:
             _refuse_one(session, caller, delivery_id)
         url = notice_store.webhook_urls(session, [caller.party_id]).get(caller.party_id)
-        if url is None and dead:
+        if url is None:
+            if not dead:
+                return ()
             raise NotRedeliverable(f"party {caller.name!r} has no webhook set: set one first")
-        again = [a for d in dead if url and (a := store.redeliver(session, d, url, now))]
+        again = []
+        for letter in dead:
+            attempt = store.redeliver(session, letter, url, now)
+            if attempt is not None:
+                again.append(attempt)
+            elif delivery_id is not None:  # a concurrent request took it out first
+                _refuse_one(session, caller, delivery_id)
         events = store.events_by_seq(session, [a.event_seq for a in again])
         return tuple(_delivery_view(a, events[a.event_seq]) for a in again)
 

@@ -329,6 +329,9 @@ def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
         session.info.pop(_BULK_TABLES, None)
+    elif transaction.nested:  # a savepoint may have taken back rows inserted as driver SQL:
+        for change in _pending(session).values():  # read them at commit, like the others
+            change.inserted = None
 
 
 def _drafts(session: Session, changes: list[_Change], bulk_tables: set[str]) -> list[Draft]:

@@ -13,8 +13,8 @@ Completeness argument (a missed candidate is a safety bug):
    there, drawn as the polygon around that disc (tangent sides). No side of a polygon
    handed to H3 is longer than ``MAX_SIDE_M`` (5 km; other footprints are cut to a third
    of an edge at the finer levels), so reading its sides as straight in latitude and
-   longitude moves them by at most ``L² · tan(latitude) / 8R``, under 6 m up to 85°: far
-   less than ``margin``.
+   longitude moves them by at most ``L² · tan(latitude) / 8R``, under 6 m up to 85°: less
+   than a quarter of ``margin``.
 3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
    1.11 average edge lengths of any of its points (measured over the globe and around all
    pentagons), so every cell that holds a point of the dilated footprint has its centre

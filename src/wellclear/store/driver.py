@@ -30,7 +30,8 @@ class DriverInsert:
         connection.exec_driver_sql(self.sql, self.params(row))
 
     def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        connection.exec_driver_sql(self.sql, [self.params(row) for row in rows])
+        if rows:
+            connection.exec_driver_sql(self.sql, [self.params(row) for row in rows])
 
 
 _BUILT: dict[tuple[str, str], DriverInsert] = {}
@@ -50,7 +51,8 @@ def _build(dialect: Dialect, table: Table) -> DriverInsert:
     binds = tuple(
         column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns
     )  # dialect_impl: SQLite's datetimes go as its own text form, as the ORM writes them
-    marks = ", ".join([mark] * len(columns))
+    quote = dialect.identifier_preparer.quote
+    names, marks = ", ".join(quote(c) for c in columns), ", ".join([mark] * len(columns))
     return DriverInsert(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", columns, binds
+        f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", columns, binds
     )

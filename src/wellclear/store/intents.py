@@ -17,7 +17,8 @@ from wellclear.store.models import Base, IntentCellRow, IntentRow
 from wellclear.store.volumes import time_us
 
 IN_LIST_CHUNK = 500
-"""Cells per ``IN (...)`` list, well under SQLite's bound-parameter limit."""
+"""Cells per candidate query: an intent of many extents is looked up in a few statements of
+bounded size rather than one of tens of thousands of cells."""
 ENDED = "ended"
 _INTENTS_TABLE = Base.metadata.tables[IntentRow.__tablename__]
 
@@ -28,6 +29,9 @@ def add_intent(session: Session, intent: IntentRow) -> None:
     the session (a read in the same transaction loads the stored row)."""
     table = _INTENTS_TABLE
     row = {column.name: getattr(intent, column.key) for column in table.columns}
+    unset = [name for name, value in row.items() if value is None and not table.c[name].nullable]
+    if unset:  # the ORM would have applied column defaults; this path does not
+        raise ValueError(f"intent row without {', '.join(unset)}")
     connection = session.connection()
     insert_of(connection.dialect, table).run(connection, row)
     note_inserted(session, table, (intent.uid,), row)

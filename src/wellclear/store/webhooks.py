@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    CursorResult,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wellclear.store.models import Base, PartyRow, UtcDateTime
@@ -188,7 +200,7 @@ def redeliver(
         .values(dead_lettered=False)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if cast(CursorResult[Any], taken).rowcount != 1:
         return None
     again = WebhookDeliveryRow(
         event_seq=dead.event_seq,
