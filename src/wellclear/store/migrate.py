@@ -1,7 +1,7 @@
 """Alembic migrations shipped inside the package, run programmatically.
 
 >>> script_directory().get_current_head()
-'0004'
+'0005'
 """
 
 from __future__ import annotations

@@ -125,7 +125,12 @@ class IntentCellRow(Base):
     """
 
     __tablename__ = "intent_cells"
-    __table_args__ = (Index("ix_intent_cells_cell", "cell"),)
+    __table_args__ = (  # covers the candidate query (migration 0005)
+        Index(
+            "ix_intent_cells_cover", "cell", "home", "party_id", "kind", "time_start_us",
+            "time_end_us", "altitude_lower_m", "altitude_upper_m", "intent_uid",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     intent_uid: Mapped[str] = mapped_column(ForeignKey("intents.uid"), index=True)
