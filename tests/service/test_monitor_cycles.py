@@ -16,6 +16,7 @@ from wellclear.service import FilingRequest, Role, add_party, authenticate, end_
 from wellclear.service.monitor import Monitor, MonitorSettings, apply_retention, run_cycle
 from wellclear.service.notices import acknowledge, list_notices
 from wellclear.service.tracks import list_alerts, list_tracks, record_track_body
+from wellclear.store.audit import AuditEntryRow
 from wellclear.store.models import ConflictRow, IntentCellRow, IntentRow
 from wellclear.store.tracks import AlertRow, TrackRow
 
@@ -312,6 +313,15 @@ def test_a_falling_level_is_reported_once_it_holds_and_keeps_the_ack(svc, clock)
     assert step(36, 100_000).revised == 0
     assert step(37, 100_000).revised == 1
     assert level() == ("preventive", "preventive", False)
+    with svc.database.reading() as session:  # the audit log names each step's direction
+        actions = session.scalars(
+            select(AuditEntryRow.action)
+            .where(AuditEntryRow.subject == f"alerts:{alert['id']}")
+            .order_by(AuditEntryRow.seq)
+        ).all()
+    assert actions == [
+        "alerts.insert", "alerts.lowered", "alerts.raised", "alerts.lowered", "alerts.lowered"
+    ]  # fmt: skip
 
 
 def test_without_a_hold_a_fall_is_reported_at_once(svc, clock):

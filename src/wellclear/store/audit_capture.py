@@ -58,6 +58,7 @@ _SET_VERBS = (  # (column, verb) when an update sets the column
     ("expires_at", "expiring"),
 )
 IN_LIST_CHUNK = 500
+_LEVELS = {"preventive": 0, "corrective": 1, "warning": 2}  # alert levels, low to high
 _PENDING = "wellclear_audit_pending"
 _BULK_TABLES = "wellclear_audit_bulk_tables"
 
@@ -91,6 +92,7 @@ class _Change:
     obj: object | None = None  # the ORM object, when flushes noted every change
     bulk: bool = False  # a bulk statement changed the row too
     inserted: dict[str, Any] | None = None  # the row as driver SQL inserted it
+    before: dict[str, Any] = field(default_factory=dict)  # changed columns' first old values
 
 
 def _pending(session: Session) -> dict[tuple[str, tuple[Any, ...]], _Change]:
@@ -106,6 +108,7 @@ def _note(
     changed: Iterable[str] = (),
     snapshot: dict[str, Any] | None = None,
     obj: object | None = None,
+    before: Mapping[str, Any] | None = None,
 ) -> None:
     pending = _pending(session)
     change = pending.get((table.name, key))
@@ -113,6 +116,8 @@ def _note(
         change = pending[(table.name, key)] = _Change(table, key, op, op)
     change.last = op
     change.changed.update(changed)
+    for column, value in (before or {}).items():
+        change.before.setdefault(column, value)
     if snapshot is not None:
         change.snapshot = snapshot
     if obj is None:
@@ -167,13 +172,15 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         if table is None or not session.is_modified(obj, include_collections=False):
             continue
         mapper = _object_mapper(obj)
-        changed = [
-            prop.columns[0].name
-            for prop in mapper.column_attrs
-            if get_history(obj, prop.key).has_changes()
-        ]
+        changed, before = [], {}
+        for prop in mapper.column_attrs:
+            history = get_history(obj, prop.key)
+            if history.has_changes():
+                changed.append(prop.columns[0].name)
+                if history.deleted:
+                    before[prop.columns[0].name] = history.deleted[0]
         if changed:
-            _note(session, table, _key_of(obj), "update", changed, obj=obj)
+            _note(session, table, _key_of(obj), "update", changed, obj=obj, before=before)
 
 
 def _on_execute(state: ORMExecuteState) -> Any:
@@ -385,7 +392,7 @@ def _draft(change: _Change, op: str, values: dict[str, Any] | None) -> Draft:
         for name, value in (values or {}).items()
         if not _SECRET.search(name) and name in table.columns
     }
-    action = f"{table.name}.{_verb(op, change.changed, shown)}"
+    action = f"{table.name}.{_verb(op, change.changed, shown, change.before)}"
     payload: dict[str, Any] = {"table": table.name, "op": op, "row": shown if values else None}
     if op == "update":
         payload["changed"] = sorted(c for c in change.changed if not _SECRET.search(c))
@@ -395,19 +402,25 @@ def _draft(change: _Change, op: str, values: dict[str, Any] | None) -> Draft:
     )
 
 
-def _verb(op: str, changed: set[str], row: Mapping[str, Any]) -> str:
+def _verb(op: str, changed: set[str], row: Mapping[str, Any], before: Mapping[str, Any]) -> str:
     """What an update did, in the domain's words where the changed columns say it."""
     if op != "update":
         return op
     for column in _STATE_COLUMNS:  # intents.ended, conflicts.resolved
         if column in changed and isinstance(row.get(column), str):
             return str(row[column])
+    if "level" in changed and _rank(row.get("level")) < _rank(before.get("level")):
+        return "lowered"  # an alert (and its notices) eased; a rise is "raised"
     for column, verb in _SET_VERBS:
         if column in changed and row.get(column) not in (None, False):
             return verb
     if "disabled" in changed and row.get("disabled") is False:
         return "enabled"
     return "update"
+
+
+def _rank(level: object) -> int:
+    return _LEVELS.get(level, -1) if isinstance(level, str) else -1
 
 
 def _parties_of(table: Table, values: Mapping[str, Any], key: tuple[Any, ...]) -> list[int]:
