@@ -22,6 +22,7 @@ from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.errors import UnknownParty
 from wellclear.service.views import Page, utc_text
 from wellclear.store import notices as store
+from wellclear.store import parties as party_store
 from wellclear.store.notices import HotlineMessageRow
 
 MAX_BODY_CHARS = 4000
@@ -156,7 +157,7 @@ def list_messages(
             other_id = other.id
         rows = store.list_messages(session, caller.party_id, other_id, after, limit + 1)
         page = rows[:limit]
-        names = store.party_names(
+        names = party_store.party_names(
             session, {r.from_party_id for r in page} | {r.to_party_id for r in page}
         )
         read = store.read_receipts(session, page)

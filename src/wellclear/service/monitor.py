@@ -41,7 +41,8 @@ from sqlalchemy.orm import Session
 from wellclear.model import Intent, Kind, State
 from wellclear.service import notices
 from wellclear.service.core import Service
-from wellclear.service.tracks import alert_parties, alert_view, party_names
+from wellclear.service.tracks import alert_parties, alert_view
+from wellclear.store import parties as party_store
 from wellclear.store import tracks as track_store
 from wellclear.store.intents import find_intent_by_uid
 from wellclear.store.tracks import AlertRow, LiveTrack
@@ -399,7 +400,9 @@ def write_alerts(
     added = [_new_alert(session, encounter, now) for encounter in sorted(new, key=_order)]
     session.add_all(added)
     session.flush()
-    names = party_names(session, {p for row in [*added, *changed] for p in alert_parties(row)})
+    names = party_store.party_names(
+        session, {p for row in [*added, *changed] for p in alert_parties(row)}
+    )
     drafts: list[notices.NoticeDraft] = []
     for row in added:
         payload = alert_view(row, None, names)

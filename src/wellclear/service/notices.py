@@ -28,6 +28,7 @@ from wellclear.service.core import Service
 from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.views import Page, utc_text
 from wellclear.store import notices as store
+from wellclear.store import parties as party_store
 from wellclear.store import webhooks as webhook_store
 from wellclear.store.models import ConflictRow
 from wellclear.store.notices import NoticeEventRow, NoticeFilter, NoticeRow
@@ -136,22 +137,8 @@ def emit(
     level: str | None = None,
 ) -> list[int]:
     """One notice per party about ``subject``; their ids, in the order of ``party_ids``."""
-    return [row.id for row in emit_rows(session, [(p, payload) for p in party_ids], kind=kind,
-                                         subject=subject, now=now, level=level)]  # fmt: skip
-
-
-def emit_rows(
-    session: Session,
-    drafts: Sequence[tuple[int, JsonObject]],
-    *,
-    kind: str,
-    subject: str,
-    now: datetime,
-    level: str | None = None,
-) -> list[NoticeRow]:
-    """Notices with a payload per party (``drafts``: (party id, payload))."""
-    notices = [NoticeDraft(party, kind, subject, payload, level) for party, payload in drafts]
-    return emit_all(session, notices, now)
+    drafts = [NoticeDraft(party, kind, subject, payload, level) for party in party_ids]
+    return [row.id for row in emit_all(session, drafts, now)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,13 +275,14 @@ def conflicts_recorded(
         close_resolved_conflicts(session, replaced_uid, now)
     if not rows:
         return
-    names = store.party_names(session, {r.party_a for r in rows} | {r.party_b for r in rows})
+    names = party_store.party_names(session, {r.party_a for r in rows} | {r.party_b for r in rows})
     own_ids = store.intent_ids(session, {r.intent_a for r in rows} | {r.intent_b for r in rows})
+    drafts = []
     for row in rows:
         sides = ((row.party_a, row.party_b, row.kind_a, row.kind_b, row.intent_a, "a"),
                  (row.party_b, row.party_a, row.kind_b, row.kind_a, row.intent_b, "b"))  # fmt: skip
-        drafts = [
-            (own, {
+        drafts += [
+            NoticeDraft(own, "conflict", f"conflict:{row.id}", {
                 "conflict": row.id,
                 "intent": own_ids.get(own_uid),
                 "counterparty": names.get(other, ""),
@@ -305,13 +293,13 @@ def conflicts_recorded(
             })
             for own, other, own_kind, other_kind, own_uid, letter in sides
         ]  # fmt: skip
-        emit_rows(session, drafts, kind="conflict", subject=f"conflict:{row.id}", now=now)
+    emit_all(session, drafts, now)
 
 
 def close_resolved_conflicts(session: Session, intent_uid: str, now: datetime) -> None:
     """Close the notices of the intent's conflicts that are resolved (it ended, or moved)."""
-    for subject in store.open_subjects_of_resolved_conflicts(session, intent_uid):
-        revise(session, subject=subject, now=now, closed=True)
+    subjects = store.open_subjects_of_resolved_conflicts(session, intent_uid)
+    revise_all(session, [Revision(subject, closed=True) for subject in subjects], now)
 
 
 # --- reading and acknowledging -------------------------------------------------------------------

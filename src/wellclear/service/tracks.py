@@ -153,7 +153,7 @@ def list_tracks(
         start = None if after is None else (_int(after[0]), after[1])
         where = track_store.TrackFilter(party_id=party_id, since=since)
         rows = track_store.list_tracks(session, where, start, limit + 1)
-        names = _names(session, {r.party_id for r in rows})
+        names = party_store.party_names(session, {r.party_id for r in rows})
     page = rows[:limit]
     items = tuple(_track_view(r, names[r.party_id]) for r in page)
     more = len(rows) > limit
@@ -167,10 +167,6 @@ def _int(text: str) -> int:
     if not text.isdigit():
         raise InvalidInput([Problem("", "cursor", "is not a cursor this service gave out")])
     return int(text)
-
-
-def _names(session: Any, ids: set[int]) -> dict[int, str]:
-    return party_store.party_names(session, ids)
 
 
 # --- alerts --------------------------------------------------------------------------------------
@@ -256,12 +252,7 @@ def list_alerts(
         )
         rows = track_store.list_alerts(session, where, after, limit + 1)
         page = rows[:limit]
-        names = _names(session, {p for r in page for p in alert_parties(r)})
+        names = party_store.party_names(session, {p for r in page for p in alert_parties(r)})
     items = tuple(alert_view(r, caller, names) for r in page)
     more = len(rows) > limit
     return Page(items, encode_id(page[-1].id) if more and page else None)
-
-
-def party_names(session: Any, ids: set[int]) -> dict[int, str]:
-    """Names of parties by id (for the monitor's notice payloads)."""
-    return _names(session, ids)

@@ -169,8 +169,7 @@ def append(session: Session, drafts: Sequence[Draft]) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK)
-    found = connection.exec_driver_sql(_HEAD_SQL).first()
-    seq, prev = (0, GENESIS_HASH) if found is None else (int(found[0]), str(found[1]))
+    seq, prev = read_head(session) or (0, GENESIS_HASH)
     at = datetime.now(UTC)
     actor = session.info.get("audit_actor") or current_actor()
     entries: list[dict[str, Any]] = []
@@ -219,8 +218,7 @@ _HEAD_SQL = "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"
 
 def read_head(session: Session) -> tuple[int, str] | None:
     """``(seq, hash)`` of the newest entry, or ``None`` for an empty chain."""
-    query = select(AuditEntryRow.seq, AuditEntryRow.hash).order_by(AuditEntryRow.seq.desc())
-    row = session.execute(query.limit(1)).first()
+    row = session.connection().exec_driver_sql(_HEAD_SQL).first()
     return None if row is None else (int(row[0]), str(row[1]))
 
 

@@ -335,14 +335,6 @@ def intent_ids(session: Session, uids: Iterable[str]) -> dict[str, str]:
 # --- parties -------------------------------------------------------------------------------------
 
 
-def party_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    query = select(PartyRow.id, PartyRow.name).where(PartyRow.id.in_(wanted))
-    return {int(i): str(n) for i, n in session.execute(query)}
-
-
 def webhook_urls(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """The configured webhook URL of each of these parties that has one."""
     wanted = sorted(set(ids))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,12 +28,13 @@ _PARTY_NAMES = select(PartyRow.id, PartyRow.name).where(
 )
 
 
-def party_names(session: Session, ids: set[int]) -> dict[int, str]:
+def party_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Names by party id: answers name parties on every filing, so one Core statement built
     once, on the session's connection (an ORM select cost several times as much)."""
-    if not ids:
+    wanted = sorted(set(ids))
+    if not wanted:
         return {}
-    rows = session.connection().execute(_PARTY_NAMES, {"ids": sorted(ids)})
+    rows = session.connection().execute(_PARTY_NAMES, {"ids": wanted})
     return {int(party_id): str(name) for party_id, name in rows}
 
 
