@@ -16,6 +16,7 @@ from wellclear.api import (
     hotline,
     intents,
     me,
+    notice_work,
     notices,
     problems,
     tracks,
@@ -65,7 +66,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     try:
-        async with notices.background(app), tracks.background(app):
+        async with notice_work.background(app), tracks.background(app):
             yield
     finally:
         app.state.write_lane.close()

@@ -21,6 +21,7 @@ from wellclear.service import notices
 from wellclear.service.core import Service
 from wellclear.service.errors import UnknownParty
 from wellclear.store import notices as store
+from wellclear.store import parties as party_store
 from wellclear.store.notices import DeadlineRule, NoticeRow
 
 BATCH = 200
@@ -63,12 +64,12 @@ def _pass(session: Session, service: Service) -> tuple[int, bool]:
 
 
 def _escalate(session: Session, service: Service, row: NoticeRow, observers: list[int]) -> None:
-    owner = store.find_party_by_id(session, row.party_id)
+    owner = party_store.find_party_by_id(session, row.party_id)
     owner_name = owner.name if owner is not None else str(row.party_id)
     recipients = set(observers)
     contact = owner.escalation_contact if owner is not None else None
     if contact:
-        found = store.find_party_by_name(session, contact)
+        found = party_store.find_party(session, contact)
         if found is not None and not found.disabled:
             recipients.add(found.id)
     recipients.discard(row.party_id)
@@ -101,13 +102,13 @@ def set_escalation_contact(service: Service, name: str, contact: str | None) -> 
     notices are escalated to."""
 
     def work(session: Session) -> None:
-        party = store.find_party_by_name(session, name)
+        party = party_store.find_party(session, name)
         if party is None:
             raise UnknownParty(name)
         if contact is not None:
             if contact == name:
                 raise InvalidInput([Problem("", "escalation", "must be another party")])
-            if store.find_party_by_name(session, contact) is None:
+            if party_store.find_party(session, contact) is None:
                 raise UnknownParty(contact)
         party.escalation_contact = contact
 

@@ -21,7 +21,7 @@ from wellclear.service.core import Service
 from wellclear.service.cursors import decode_id, encode_id
 from wellclear.service.errors import UnknownParty
 from wellclear.service.views import Page, utc_text
-from wellclear.store import notices as store
+from wellclear.store import hotline as hotline_store
 from wellclear.store import parties as party_store
 from wellclear.store.notices import HotlineMessageRow
 
@@ -61,14 +61,14 @@ def send_message(
     now = service.clock()
 
     def work(session: Session) -> MessageView:
-        recipient = store.find_party_by_name(session, to)
+        recipient = party_store.find_party(session, to)
         if recipient is None or recipient.disabled:
             raise UnknownParty(to)
         if recipient.id == caller.party_id:
             raise InvalidInput([Problem("", "to", "must be another party, not yourself")])
         if reference is not None:
             _check_reference(session, caller, recipient.id, regarding or "", reference)
-        row = store.add_message(
+        row = hotline_store.add_message(
             session,
             HotlineMessageRow(
                 from_party_id=caller.party_id,
@@ -124,7 +124,7 @@ def _check_reference(
     session: Session, caller: Caller, recipient_id: int, regarding: str, reference: tuple[str, str]
 ) -> None:
     """Both parties must be in the conflict or alert (observers and admins: the recipient)."""
-    parties = store.parties_of_subject(session, *reference)
+    parties = hotline_store.parties_of_subject(session, *reference)
     senders_ok = parties is not None and (caller.reads_everything or caller.party_id in parties)
     if not senders_ok:  # the same answer whether it exists or not: nothing is disclosed
         raise InvalidInput(
@@ -151,16 +151,16 @@ def list_messages(
     with service.database.reading() as session:
         other_id = None
         if with_party is not None:
-            other = store.find_party_by_name(session, with_party)
+            other = party_store.find_party(session, with_party)
             if other is None:
                 raise UnknownParty(with_party)
             other_id = other.id
-        rows = store.list_messages(session, caller.party_id, other_id, after, limit + 1)
+        rows = hotline_store.list_messages(session, caller.party_id, other_id, after, limit + 1)
         page = rows[:limit]
         names = party_store.party_names(
             session, {r.from_party_id for r in page} | {r.to_party_id for r in page}
         )
-        read = store.read_receipts(session, page)
+        read = hotline_store.read_receipts(session, page)
     items = tuple(
         MessageView(
             r.id,

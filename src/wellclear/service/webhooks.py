@@ -34,6 +34,7 @@ from wellclear.service.errors import UnknownParty
 from wellclear.service.notices import event_view
 from wellclear.service.views import Page, utc_text
 from wellclear.store import notices as notice_store
+from wellclear.store import parties as party_store
 from wellclear.store import webhooks as store
 
 SIGNATURE_HEADER = "Wellclear-Signature"
@@ -136,7 +137,7 @@ def set_webhook(service: Service, name: str, url: str | None) -> str | None:
     secret = None if url is None else secrets.token_urlsafe(32)
 
     def work(session: Session) -> None:
-        party = notice_store.find_party_by_name(session, name)
+        party = party_store.find_party(session, name)
         if party is None:
             raise UnknownParty(name)
         party.webhook_url, party.webhook_secret = url, secret

@@ -32,7 +32,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wellclear.store.models import Base, ConflictRow, IntentRow, PartyRow, UtcDateTime
-from wellclear.store.tracks import AlertRow
 
 SEQUENCE_LOCK = (0x57434C52, 3)  # "WCLR", 3: the notice event sequence
 NOTIFY_CHANNEL = "wellclear_notices"
@@ -173,11 +172,6 @@ def events_after(
 def add_notices(session: Session, rows: Sequence[NoticeRow]) -> None:
     session.add_all(rows)
     session.flush()
-
-
-def notices_of_subject(session: Session, subject: str) -> list[NoticeRow]:
-    query = select(NoticeRow).where(NoticeRow.subject == subject).order_by(NoticeRow.id)
-    return list(session.scalars(query))
 
 
 def notices_of_subjects(session: Session, subjects: Sequence[str]) -> dict[str, list[NoticeRow]]:
@@ -349,70 +343,3 @@ def webhook_urls(session: Session, ids: Iterable[int]) -> dict[int, str]:
 def observer_ids(session: Session) -> list[int]:
     query = select(PartyRow.id).where(PartyRow.role == "observer", PartyRow.disabled.is_(False))
     return sorted(int(i) for i in session.scalars(query))
-
-
-def find_party_by_name(session: Session, name: str) -> PartyRow | None:
-    return session.scalars(select(PartyRow).where(PartyRow.name == name)).one_or_none()
-
-
-def find_party_by_id(session: Session, party_id: int) -> PartyRow | None:
-    return session.get(PartyRow, party_id)
-
-
-# --- hotline -------------------------------------------------------------------------------------
-
-
-def parties_of_subject(session: Session, kind: str, subject_id: str) -> tuple[int, ...] | None:
-    """The parties of conflict or alert ``subject_id``; ``None`` if there is no such one."""
-    if kind == "conflict":
-        conflict = session.get(ConflictRow, subject_id)
-        return None if conflict is None else (conflict.party_a, conflict.party_b)
-    if not subject_id.isdigit():
-        return None
-    alert = session.get(AlertRow, int(subject_id))
-    if alert is None:
-        return None
-    return (alert.party_a,) if alert.party_b is None else (alert.party_a, alert.party_b)
-
-
-def add_message(session: Session, row: HotlineMessageRow) -> HotlineMessageRow:
-    session.add(row)
-    session.flush()
-    return row
-
-
-def list_messages(
-    session: Session, party_id: int, with_party: int | None, after_id: int | None, limit: int
-) -> list[HotlineMessageRow]:
-    """The messages to or from the party (and, with ``with_party``, that other party only)."""
-    mine = or_(
-        HotlineMessageRow.from_party_id == party_id, HotlineMessageRow.to_party_id == party_id
-    )
-    query = select(HotlineMessageRow).where(mine).order_by(HotlineMessageRow.id).limit(limit)
-    if with_party is not None:
-        query = query.where(
-            or_(
-                HotlineMessageRow.from_party_id == with_party,
-                HotlineMessageRow.to_party_id == with_party,
-            )
-        )
-    if after_id is not None:
-        query = query.where(HotlineMessageRow.id > after_id)
-    return list(session.scalars(query))
-
-
-def read_receipts(session: Session, messages: Sequence[HotlineMessageRow]) -> dict[int, datetime]:
-    """When the recipient acknowledged each message's notice, for those acknowledged."""
-    by_subject = {f"message:{m.id}": m for m in messages}
-    found: dict[int, datetime] = {}
-    subjects = sorted(by_subject)
-    for start in range(0, len(subjects), IN_LIST_CHUNK):
-        chunk = subjects[start : start + IN_LIST_CHUNK]
-        query = select(NoticeRow).where(
-            NoticeRow.subject.in_(chunk), NoticeRow.acked_at.is_not(None)
-        )
-        for notice in session.scalars(query):
-            message = by_subject[notice.subject]
-            if notice.party_id == message.to_party_id and notice.acked_at is not None:
-                found[message.id] = notice.acked_at
-    return found

@@ -28,6 +28,10 @@ _PARTY_NAMES = select(PartyRow.id, PartyRow.name).where(
 )
 
 
+def find_party_by_id(session: Session, party_id: int) -> PartyRow | None:
+    return session.get(PartyRow, party_id)
+
+
 def party_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Names by party id: answers name parties on every filing, so one Core statement built
     once, on the session's connection (an ORM select cost several times as much)."""
