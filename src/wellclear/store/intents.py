@@ -93,37 +93,43 @@ class CandidateRow:
 def index_cells(
     session: Session, intent: IntentRow, extents: Sequence[Volume4D], covers: Sequence[ExtentCover]
 ) -> None:
-    """File the intent's extents under the cells that cover them, in one statement.
+    """File the intent's extents under the cells that cover them.
 
     Tens to hundreds of rows per filing, sent as plain values through the driver: building
-    each row's parameters through SQLAlchemy cost a millisecond a filing. SQLite takes them
-    as an ``executemany``; PostgreSQL as one ``unnest`` of column arrays, whose constant text
-    the driver prepares once (an ``executemany`` there cost a round trip's work per row).
+    each row's parameters through SQLAlchemy cost a millisecond a filing. PostgreSQL takes
+    them as one ``unnest`` of column arrays, whose constant text the driver prepares once
+    (an ``executemany`` there cost a round trip's work per row); SQLite as one ``INSERT …
+    SELECT`` from ``json_each`` per extent and level (an ``executemany`` stepped each row
+    through Python, handing the GIL back and forth on every one).
     """
-    rows: list[tuple[object, ...]] = []
-    for number, (extent, cover) in enumerate(zip(extents, covers, strict=True)):
-        start_us, end_us = time_us(extent.start), time_us(extent.end)
-        rows.extend(
-            (intent.uid, number, cell, resolution == cover.home_resolution, intent.party_id,
-             intent.kind, start_us, end_us, extent.floor_m, extent.ceiling_m)
-            for resolution, cells in cover.cells.items()
-            for cell in sorted(cells)
-        )  # fmt: skip
-    if not rows:
+    groups = [
+        ((intent.uid, number, resolution == cover.home_resolution, intent.party_id,
+          intent.kind, time_us(extent.start), time_us(extent.end), extent.floor_m,
+          extent.ceiling_m), sorted(cells))
+        for number, (extent, cover) in enumerate(zip(extents, covers, strict=True))
+        for resolution, cells in cover.cells.items()
+        if cells
+    ]  # fmt: skip
+    if not groups:
         return
     connection = session.connection()
     if _on_postgresql(connection):
+        rows = [(*values[:2], cell, *values[2:]) for values, cells in groups for cell in cells]
         columns = tuple(list(column) for column in zip(*rows, strict=True))
         connection.exec_driver_sql(_INSERT_CELLS_UNNEST, columns)
-    else:
-        connection.exec_driver_sql(_INSERT_CELL, rows)
+        return
+    for values, cells in groups:
+        connection.exec_driver_sql(_INSERT_CELLS_JSON, (*values, _json_integers(cells)))
 
 
 _CELL_COLUMNS = (
     "intent_uid, extent, cell, home, party_id, kind, time_start_us, time_end_us,"
     " altitude_lower_m, altitude_upper_m"
 )
-_INSERT_CELL = f"INSERT INTO intent_cells ({_CELL_COLUMNS}) VALUES ({', '.join(['?'] * 10)})"
+_INSERT_CELLS_JSON = (
+    f"INSERT INTO intent_cells ({_CELL_COLUMNS}) SELECT ?1, ?2, value, ?3, ?4, ?5, ?6, ?7, ?8,"
+    " ?9 FROM json_each(?10)"
+)
 _INSERT_CELLS_UNNEST = (
     f"INSERT INTO intent_cells ({_CELL_COLUMNS}) SELECT * FROM unnest(%s::varchar[],"
     " %s::integer[], %s::bigint[], %s::boolean[], %s::integer[], %s::varchar[], %s::bigint[],"
