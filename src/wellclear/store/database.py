@@ -22,9 +22,11 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+
+from wellclear.store.driver import DriverConnection
 
 DEFAULT_DATABASE_URL = "sqlite:///./wellclear.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -70,11 +72,13 @@ class Database:
             yield session
 
     @contextmanager
-    def querying(self) -> Iterator[Connection]:
-        """A connection for a few plain reads, without an ORM session (a quarter of the cost,
-        for statements every request runs); rolled back at the end."""
+    def querying(self) -> Iterator[DriverConnection]:
+        """A pooled connection's driver connection, for the prebuilt selects every request
+        runs (:mod:`wellclear.store.driver`); the pool rolls it back when it returns."""
         with self.engine.connect() as connection:
-            yield connection
+            dbapi = connection.connection.dbapi_connection
+            assert dbapi is not None  # a checked-out connection holds its driver's
+            yield DriverConnection(self.engine.dialect, dbapi)
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -1,6 +1,7 @@
-"""Inserts as driver SQL: a table's statement text and bind processors, built once per
-dialect, for the rows every filing writes (a compiled Core or ORM insert costs several
-times the driver's own work)."""
+"""Statements as driver SQL, built once per dialect: a table's insert with its bind
+processors, for the rows every filing writes, and a prebuilt select with its result
+processors, for the lookup every request makes (a compiled Core or ORM statement costs
+several times the driver's own work)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Dialect, Select, Table
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +58,62 @@ def _build(dialect: Dialect, table: Table) -> DriverInsert:
     return DriverInsert(
         f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", columns, binds
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DriverSelect:
+    """A select's text in one dialect's parameter style, and each result column's processing
+    (SQLite's datetimes come back as text, its booleans as integers)."""
+
+    sql: str
+    names: tuple[str, ...] | None  # the parameters in order (positional styles), else None
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+    def first(
+        self, connection: DBAPIConnection, params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """The first row for ``params`` (by name), as the ORM would have typed it."""
+        bound = params if self.names is None else tuple(params[name] for name in self.names)
+        cursor = connection.cursor()
+        try:
+            cursor.execute(self.sql, bound)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        return tuple(
+            value if result is None or value is None else result(value)
+            for result, value in zip(self.results, row, strict=True)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DriverConnection:
+    """A driver's own connection and its dialect, for prebuilt selects."""
+
+    dialect: Dialect
+    dbapi: DBAPIConnection
+
+    def first(
+        self, statement: Select[*tuple[Any, ...]], params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        return select_of(self.dialect, statement).first(self.dbapi, params)
+
+
+_SELECTS: dict[tuple[str, int], DriverSelect] = {}
+
+
+def select_of(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> DriverSelect:
+    """``statement`` (a module-level constant: it is cached by identity) for ``dialect``."""
+    key = (dialect.name, id(statement))
+    found = _SELECTS.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else None
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        )
+        found = _SELECTS[key] = DriverSelect(str(compiled), names, results)
+    return found
