@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from wellclear.store import driver
 from wellclear.store.driver import insert_of
 from wellclear.store.models import Base, UtcDateTime
 
@@ -168,7 +169,7 @@ def append(session: Session, drafts: Sequence[Draft]) -> None:
     every write takes this path, and a compiled Core statement cost three times as much."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK)
+        driver.execute(connection, "SELECT pg_advisory_xact_lock(%s, %s)", CHAIN_LOCK)
     seq, prev = read_head(session) or (0, GENESIS_HASH)
     at = datetime.now(UTC)
     actor = session.info.get("audit_actor") or current_actor()
@@ -218,8 +219,8 @@ _HEAD_SQL = "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1"
 
 def read_head(session: Session) -> tuple[int, str] | None:
     """``(seq, hash)`` of the newest entry, or ``None`` for an empty chain."""
-    row = session.connection().exec_driver_sql(_HEAD_SQL).first()
-    return None if row is None else (int(row[0]), str(row[1]))
+    found = driver.fetch(session.connection(), _HEAD_SQL)
+    return None if not found else (int(found[0][0]), str(found[0][1]))
 
 
 def head_entry(session: Session) -> AuditEntryRow | None:

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from wellclear.store import driver
 from wellclear.store.driver import DriverConnection
 
 DEFAULT_DATABASE_URL = "sqlite:///./wellclear.db"
@@ -143,4 +144,4 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_on_begin(connection: Any) -> None:
     mode = connection.get_execution_options().get("wellclear_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    driver.execute(connection, f"BEGIN {mode}")

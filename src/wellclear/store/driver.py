@@ -1,7 +1,12 @@
 """Statements as driver SQL, built once per dialect: a table's insert with its bind
 processors, for the rows every filing writes, and a prebuilt select with its result
 processors, for the lookup every request makes (a compiled Core or ORM statement costs
-several times the driver's own work)."""
+several times the driver's own work).
+
+:func:`execute` and :func:`fetch` send SQL on a SQLAlchemy connection's driver connection,
+in its transaction, without SQLAlchemy's execution context: ``exec_driver_sql`` spent
+~40 µs per statement around the driver's ~2 µs on SQLite, and a filing sends eight or more.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,41 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select, Table
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.exc import DBAPIError
+
+
+def execute(connection: Connection, sql: str, params: Any = (), *, many: bool = False) -> None:
+    """``sql`` (for each of ``params`` with ``many``) in ``connection``'s transaction."""
+    _cursor(connection, sql, params, many).close()
+
+
+def fetch(connection: Connection, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+    """Every row ``sql`` returns, in ``connection``'s transaction."""
+    cursor = _cursor(connection, sql, params, False)
+    try:
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _cursor(connection: Connection, sql: str, params: Any, many: bool) -> DBAPICursor:
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None  # a connection in a transaction holds its driver's
+    cursor = dbapi.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
+    except connection.dialect.loaded_dbapi.Error as error:
+        cursor.close()
+        # As SQLAlchemy's own (IntegrityError, OperationalError, …), so callers and retries
+        # see what exec_driver_sql would have raised.
+        raise DBAPIError.instance(
+            sql, params, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
+    return cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +68,11 @@ class DriverInsert:
         )
 
     def run(self, connection: Connection, row: Mapping[str, Any]) -> None:
-        connection.exec_driver_sql(self.sql, self.params(row))
+        execute(connection, self.sql, self.params(row))
 
     def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
-            connection.exec_driver_sql(self.sql, [self.params(row) for row in rows])
+            execute(connection, self.sql, [self.params(row) for row in rows], many=True)
 
 
 _BUILT: dict[tuple[str, str], DriverInsert] = {}

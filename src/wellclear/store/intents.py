@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, selec
 from sqlalchemy.orm import Session
 
 from wellclear.model import Volume4D
+from wellclear.store import driver
 from wellclear.store.audit_capture import note_inserted
 from wellclear.store.cells import LOCK_RESOLUTION, ExtentCover
 from wellclear.store.driver import insert_of
@@ -116,10 +117,10 @@ def index_cells(
     if _on_postgresql(connection):
         rows = [(*values[:2], cell, *values[2:]) for values, cells in groups for cell in cells]
         columns = tuple(list(column) for column in zip(*rows, strict=True))
-        connection.exec_driver_sql(_INSERT_CELLS_UNNEST, columns)
+        driver.execute(connection, _INSERT_CELLS_UNNEST, columns)
         return
     for values, cells in groups:
-        connection.exec_driver_sql(_INSERT_CELLS_JSON, (*values, _json_integers(cells)))
+        driver.execute(connection, _INSERT_CELLS_JSON, (*values, _json_integers(cells)))
 
 
 _CELL_COLUMNS = (
@@ -237,7 +238,7 @@ def _versions(
         branches.append(f"SELECT c.intent_uid FROM intent_cells AS c WHERE {where}{filters}")
         params += [list(cells) if postgresql else _json_integers(cells), *filter_params]
     sql = f"SELECT i.uid, i.version FROM intents AS i WHERE i.uid IN ({' UNION '.join(branches)})"
-    return {row[0]: row[1] for row in connection.exec_driver_sql(sql, tuple(params))}
+    return dict(driver.fetch(connection, sql, tuple(params)))
 
 
 _IN_JSON_ARRAY = "c.cell IN (SELECT value FROM json_each(?))"
