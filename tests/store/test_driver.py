@@ -1,0 +1,77 @@
+"""Driver SQL behaves as SQLAlchemy's own would: the same exception types (the filing's
+duplicate path and the write retries rely on them) and the same typed results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import exc
+
+from wellclear.service import Role, add_party
+from wellclear.store import driver, open_database
+from wellclear.store.database import Database
+from wellclear.store.parties import expire_keys, find_key
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    opened = open_database(database_url)
+    yield opened
+    opened.dispose()
+
+
+def test_a_constraint_violation_is_sqlalchemys_integrity_error(database: Database) -> None:
+    insert = f"INSERT INTO once (k) VALUES ({'%s' if database.is_postgresql else '?'})"
+    with database.writing() as session:
+        connection = session.connection()
+        driver.execute(connection, "CREATE TEMPORARY TABLE once (k INTEGER PRIMARY KEY)")
+        driver.execute(connection, insert, [(1,), (2,)], many=True)
+        assert driver.fetch(connection, "SELECT k FROM once ORDER BY k") == [(1,), (2,)]
+        with pytest.raises(exc.IntegrityError):
+            driver.execute(connection, insert, (1,))
+        session.rollback()
+
+
+def test_a_syntax_error_names_the_statement(database: Database) -> None:
+    with database.reading() as session:
+        connection = session.connection()
+        with pytest.raises(exc.DBAPIError) as raised:
+            driver.fetch(connection, "SELECT nonsense FROM nowhere")
+    assert "nowhere" in str(raised.value)
+
+
+def test_a_busy_sqlite_writer_is_an_operational_error_the_retries_know(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    first, second = open_database(url), open_database(url)
+    try:
+        with first.writing() as session:
+            session.connection()  # BEGIN IMMEDIATE: the file's write lock is held
+            with second.engine.connect() as other:
+                other.exec_driver_sql("PRAGMA busy_timeout=0")
+                with pytest.raises(exc.OperationalError, match="database is locked"):
+                    driver.execute(other, "BEGIN IMMEDIATE")
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_the_key_lookup_types_its_columns_as_the_orm_does(database: Database) -> None:
+    key = add_party(database, "blue-air", Role.OPERATOR).key
+    key_id = key.split("_")[1]
+    moment = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with database.querying() as connection:
+        found = find_key(connection, key_id)
+    assert found is not None
+    assert (found.party_name, found.role, found.disabled, found.expires_at) == (
+        "blue-air", "operator", False, None,
+    )  # fmt: skip
+    with database.writing() as session:
+        expire_keys(session, found.party_id, moment)
+    with database.querying() as connection:
+        expiring = find_key(connection, key_id)
+        assert find_key(connection, "0" * 16) is None
+    assert expiring is not None
+    assert expiring.expires_at == moment
+    assert expiring.expires_at - moment == timedelta(0)  # an aware datetime, as stored
