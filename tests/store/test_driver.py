@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import exc
+from sqlalchemy import bindparam, exc, select
 
 from wellclear.service import Role, add_party
 from wellclear.store import driver, open_database
 from wellclear.store.database import Database
+from wellclear.store.models import PartyRow
 from wellclear.store.parties import expire_keys, find_key
 
 
@@ -75,3 +76,16 @@ def test_the_key_lookup_types_its_columns_as_the_orm_does(database: Database) ->
     assert expiring is not None
     assert expiring.expires_at == moment
     assert expiring.expires_at - moment == timedelta(0)  # an aware datetime, as stored
+
+
+def test_a_driver_select_refuses_values_it_could_not_bind_as_sqlalchemy_would(
+    database: Database,
+) -> None:
+    with_value = select(PartyRow.id).where(PartyRow.name == "blue-air")
+    with pytest.raises(ValueError, match="only named parameters"):
+        driver.select_of(database.engine.dialect, with_value)
+    named = select(PartyRow.id).where(PartyRow.name == bindparam("name"))
+    add_party(database, "blue-air", Role.OPERATOR)
+    with database.querying() as connection:
+        assert connection.first(named, {"name": "blue-air"}) is not None
+        assert connection.first(named, {"name": "red-air"}) is None

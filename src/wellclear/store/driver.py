@@ -34,6 +34,8 @@ def fetch(connection: Connection, sql: str, params: Any = ()) -> list[tuple[Any,
 
 
 def _cursor(connection: Connection, sql: str, params: Any, many: bool) -> DBAPICursor:
+    """A cursor that has run ``sql``. The caller is in a transaction (a session's connection,
+    or the begin event sending ``BEGIN``): on SQLite a bare connection would autocommit."""
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None  # a connection in a transaction holds its driver's
     cursor = dbapi.cursor()
@@ -43,13 +45,23 @@ def _cursor(connection: Connection, sql: str, params: Any, many: bool) -> DBAPIC
         else:
             cursor.execute(sql, params)
     except connection.dialect.loaded_dbapi.Error as error:
+        lost = connection.dialect.is_disconnect(error, dbapi, cursor)
         cursor.close()
-        # As SQLAlchemy's own (IntegrityError, OperationalError, …), so callers and retries
-        # see what exec_driver_sql would have raised.
-        raise DBAPIError.instance(
-            sql, params, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
-        ) from error
+        if lost:  # as SQLAlchemy does: the pool must not hand this connection out again
+            connection.invalidate(error)
+        raise _wrapped(connection.dialect, sql, params, error, lost) from error
     return cursor
+
+
+def _wrapped(dialect: Dialect, sql: str, params: Any, error: Exception, lost: bool) -> Exception:
+    """``error`` as SQLAlchemy's own type (IntegrityError, OperationalError, …), so callers
+    and retries see what ``exec_driver_sql`` would have raised."""
+    wrapped = DBAPIError.instance(
+        sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost,
+        dialect=dialect,
+    )  # fmt: skip
+    assert isinstance(wrapped, Exception)
+    return wrapped
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +121,7 @@ class DriverSelect:
     results: tuple[Callable[[Any], Any] | None, ...]
 
     def first(
-        self, connection: DBAPIConnection, params: Mapping[str, Any]
+        self, dialect: Dialect, connection: DBAPIConnection, params: Mapping[str, Any]
     ) -> tuple[Any, ...] | None:
         """The first row for ``params`` (by name), as the ORM would have typed it."""
         bound = params if self.names is None else tuple(params[name] for name in self.names)
@@ -117,6 +129,9 @@ class DriverSelect:
         try:
             cursor.execute(self.sql, bound)
             row = cursor.fetchone()
+        except dialect.loaded_dbapi.Error as error:
+            lost = dialect.is_disconnect(error, connection, cursor)
+            raise _wrapped(dialect, self.sql, bound, error, lost) from error
         finally:
             cursor.close()
         if row is None:
@@ -137,22 +152,28 @@ class DriverConnection:
     def first(
         self, statement: Select[*tuple[Any, ...]], params: Mapping[str, Any]
     ) -> tuple[Any, ...] | None:
-        return select_of(self.dialect, statement).first(self.dbapi, params)
+        return select_of(self.dialect, statement).first(self.dialect, self.dbapi, params)
 
 
-_SELECTS: dict[tuple[str, int], DriverSelect] = {}
+_SELECTS: dict[tuple[str, int], tuple[Select[*tuple[Any, ...]], DriverSelect]] = {}
 
 
 def select_of(dialect: Dialect, statement: Select[*tuple[Any, ...]]) -> DriverSelect:
-    """``statement`` (a module-level constant: it is cached by identity) for ``dialect``."""
+    """``statement`` for ``dialect``. Meant for module-level constants: cached by identity
+    (the statement is kept with its entry, so a new statement never finds an old one's)."""
     key = (dialect.name, id(statement))
-    found = _SELECTS.get(key)
-    if found is None:
-        compiled = statement.compile(dialect=dialect)
-        names = tuple(compiled.positiontup or ()) if compiled.positional else None
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        )
-        found = _SELECTS[key] = DriverSelect(str(compiled), names, results)
-    return found
+    cached = _SELECTS.get(key)
+    if cached is not None and cached[0] is statement:
+        return cached[1]
+    compiled = statement.compile(dialect=dialect)
+    literal = sorted(name for name, bind in compiled.binds.items() if bind.value is not None)
+    if literal:  # their values would need SQLAlchemy's bind processing, which this skips
+        raise ValueError(f"a driver select takes only named parameters, not values: {literal}")
+    names = tuple(compiled.positiontup or ()) if compiled.positional else None
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns
+    )
+    built = DriverSelect(str(compiled), names, results)
+    _SELECTS[key] = (statement, built)
+    return built
