@@ -8,10 +8,12 @@ import random
 from datetime import UTC, datetime
 
 import h3
+import numpy as np
 import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyproj import Geod
+from pyproj import Geod, Transformer
 
 from wellclear.model import CircleOutline, LatLng, PolygonOutline, Volume4D
 from wellclear.store.cells import LEVELS, PAD_EDGES, CoverError, cover_extent
@@ -147,4 +149,62 @@ def test_a_circle_cover_holds_every_cell_within_its_dilated_radius(centre, radiu
         _, _, distances = WGS84.inv([centre.lng] * len(lats), [centre.lat] * len(lats), lngs, lats)
         near = {h3.str_to_int(owner) for owner, d in zip(owners, distances, strict=True)
                 if d <= reach_m}  # fmt: skip
+        assert near <= cells, f"level {resolution}: {len(near - cells)} near cells not covered"
+
+
+@st.composite
+def polygons(draw, origin: LatLng):
+    """Convex kites, long thin ones, and concave darts (one vertex pulled inside)."""
+    centre = at(origin, draw(st.floats(0, 360)), draw(st.floats(0, 20_000)))
+    reach = draw(st.floats(50, 15_000))
+    turn = draw(st.floats(0, 90))
+    if draw(st.booleans()):
+        thin = draw(st.floats(0.02, 1.0))
+        azimuths, reaches = (0, 90, 180, 270), (reach, reach * thin, reach, reach * thin)
+    else:
+        azimuths, reaches = (0, 120, 180, 240), (reach, reach, reach * 0.2, reach)
+    return PolygonOutline(tuple(at(centre, a + turn, r) for a, r in zip(azimuths, reaches,
+                                                                     strict=True)))  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), origin=ORIGINS, dilation_m=st.sampled_from([0.0, 500.0, 4_630.0]))
+def test_a_polygon_cover_holds_every_cell_within_its_dilation(data, origin, dilation_m):
+    """Directly, without the ring of neighbours the cover once added: at each indexed level,
+    every cell with a sampled point within the dilation of the polygon is in the cover.
+    Distances are taken in PROJ's azimuthal-equidistant frame about the polygon, which never
+    shortens them, to its geodesic edges densified every 100 m (less 25 m for the chords)."""
+    outline = data.draw(polygons(origin))
+    cover = cover_extent(volume(outline), dilation_m)
+    lats = [v.lat for v in outline.vertices]
+    lngs = [v.lng for v in outline.vertices]
+    lat0, lng0 = sum(lats) / len(lats), sum(lngs) / len(lngs)
+    frame = Transformer.from_crs(
+        "EPSG:4326", f"+proj=aeqd +lat_0={lat0} +lon_0={lng0} +ellps=WGS84", always_xy=True
+    )
+    ring_lng, ring_lat = [], []
+    corners = list(zip(lngs, lats, strict=True))
+    for (lng1, lat1), (lng2, lat2) in zip(corners, [*corners[1:], corners[0]], strict=True):
+        _, _, edge_m = WGS84.inv(lng1, lat1, lng2, lat2)
+        between = WGS84.npts(lng1, lat1, lng2, lat2, int(edge_m // 100)) if edge_m > 200 else []
+        ring_lng += [lng1, *(p[0] for p in between)]
+        ring_lat += [lat1, *(p[1] for p in between)]
+    footprint = shapely.Polygon(np.column_stack(frame.transform(ring_lng, ring_lat)))
+    reach_m = max(WGS84.inv([lng0] * len(lats), [lat0] * len(lats), lngs, lats)[2])
+    for resolution, cells in cover.cells.items():
+        edge_m = h3.average_hexagon_edge_length(resolution, unit="m")
+        origin_cell = h3.latlng_to_cell(lat0, lng0, resolution)
+        nearby = h3.grid_disk(origin_cell, int((reach_m + dilation_m) / edge_m) + 3)
+        points_lat, points_lng, owners = [], [], []
+        for cell in nearby:
+            ring = h3.cell_to_boundary(cell)
+            for (a_lat, a_lng), (b_lat, b_lng) in zip(ring, ring[1:] + ring[:1], strict=True):
+                for t in (0.0, 0.25, 0.5, 0.75):
+                    points_lat.append(a_lat + (b_lat - a_lat) * t)
+                    points_lng.append(a_lng + (b_lng - a_lng) * t)
+                    owners.append(cell)
+        x, y = frame.transform(points_lng, points_lat)
+        gaps = shapely.distance(shapely.points(np.column_stack([x, y])), footprint)
+        near = {h3.str_to_int(owner) for owner, gap in zip(owners, gaps, strict=True)
+                if gap <= max(dilation_m - 25.0, 0.0)}  # fmt: skip
         assert near <= cells, f"level {resolution}: {len(near - cells)} near cells not covered"
