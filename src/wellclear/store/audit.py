@@ -25,7 +25,6 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wellclear.store import driver
-from wellclear.store.driver import insert_of
 from wellclear.store.models import Base, UtcDateTime
 
 GENESIS_HASH = "0" * 64
@@ -204,9 +203,9 @@ def append(session: Session, drafts: Sequence[Draft]) -> None:
         )
         party_rows.extend({"party_id": p, "seq": seq} for p in draft.parties)
         prev = digest
-    insert_of(connection.dialect, _ENTRIES).run_many(connection, entries)
+    driver.insert_of(connection.dialect, _ENTRIES).run_many(connection, entries)
     if party_rows:
-        insert_of(connection.dialect, _PARTIES).run_many(connection, party_rows)
+        driver.insert_of(connection.dialect, _PARTIES).run_many(connection, party_rows)
 
 
 _ENTRIES = Base.metadata.tables[AuditEntryRow.__tablename__]

@@ -38,24 +38,34 @@ def _cursor(connection: Connection, sql: str, params: Any, many: bool) -> DBAPIC
     or the begin event sending ``BEGIN``): on SQLite a bare connection would autocommit."""
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None  # a connection in a transaction holds its driver's
+    try:
+        return _run(connection.dialect, dbapi, sql, params, many)
+    except DBAPIError as error:
+        if error.connection_invalidated:  # as SQLAlchemy does: the pool must not reuse it
+            connection.invalidate(error.orig)
+        raise
+
+
+def _run(
+    dialect: Dialect, dbapi: DBAPIConnection, sql: str, params: Any, many: bool
+) -> DBAPICursor:
+    """A driver cursor that has run ``sql``; a driver error is raised as SQLAlchemy's own type
+    (IntegrityError, OperationalError, …), as ``exec_driver_sql`` would have raised it, so
+    callers and retries see the same exceptions."""
     cursor = dbapi.cursor()
     try:
         if many:
             cursor.executemany(sql, params)
         else:
             cursor.execute(sql, params)
-    except connection.dialect.loaded_dbapi.Error as error:
-        lost = connection.dialect.is_disconnect(error, dbapi, cursor)
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, dbapi, cursor)
         cursor.close()
-        if lost:  # as SQLAlchemy does: the pool must not hand this connection out again
-            connection.invalidate(error)
-        raise _wrapped(connection.dialect, sql, params, error, lost) from error
+        raise _wrapped(dialect, sql, params, error, lost) from error
     return cursor
 
 
 def _wrapped(dialect: Dialect, sql: str, params: Any, error: Exception, lost: bool) -> Exception:
-    """``error`` as SQLAlchemy's own type (IntegrityError, OperationalError, …), so callers
-    and retries see what ``exec_driver_sql`` would have raised."""
     wrapped = DBAPIError.instance(
         sql, params, error, dialect.loaded_dbapi.Error, connection_invalidated=lost,
         dialect=dialect,
@@ -125,13 +135,9 @@ class DriverSelect:
     ) -> tuple[Any, ...] | None:
         """The first row for ``params`` (by name), as the ORM would have typed it."""
         bound = params if self.names is None else tuple(params[name] for name in self.names)
-        cursor = connection.cursor()
+        cursor = _run(dialect, connection, self.sql, bound, False)
         try:
-            cursor.execute(self.sql, bound)
             row = cursor.fetchone()
-        except dialect.loaded_dbapi.Error as error:
-            lost = dialect.is_disconnect(error, connection, cursor)
-            raise _wrapped(dialect, self.sql, bound, error, lost) from error
         finally:
             cursor.close()
         if row is None:

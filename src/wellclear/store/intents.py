@@ -13,7 +13,6 @@ from wellclear.model import Volume4D
 from wellclear.store import driver
 from wellclear.store.audit_capture import note_inserted
 from wellclear.store.cells import LOCK_RESOLUTION, ExtentCover
-from wellclear.store.driver import insert_of
 from wellclear.store.models import Base, IntentCellRow, IntentRow
 from wellclear.store.volumes import time_us
 
@@ -34,7 +33,7 @@ def add_intent(session: Session, intent: IntentRow) -> None:
     if unset:  # the ORM would have applied column defaults; this path does not
         raise ValueError(f"intent row without {', '.join(unset)}")
     connection = session.connection()
-    insert_of(connection.dialect, table).run(connection, row)
+    driver.insert_of(connection.dialect, table).run(connection, row)
     note_inserted(session, table, (intent.uid,), row)
 
 
