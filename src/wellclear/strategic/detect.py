@@ -136,12 +136,7 @@ def _measured(
     measured = measure(table, i, j, h_m)
     hit = measured.conflicting
     i, j, h_m = i[hit], j[hit], h_m[hit]
-    measured = measured._replace(
-        distance_m=measured.distance_m[hit],
-        frame=type(measured.frame)(measured.frame.lon0[hit], measured.frame.lat0[hit]),
-        geoms_a=measured.geoms_a[hit],
-        geoms_b=measured.geoms_b[hit],
-    )
+    measured = measured.where(hit)
     return i, j, measured.distance_m, footprints(table, i, j, h_m, measured)
 
 

@@ -8,8 +8,10 @@ bound of the true distance, too long by at most the stretch at the true nearest 
 (below 1e-6 of the distance for separations up to 100 km).
 
 Circles are exact geodesic discs: the distance to a disc is the distance to its centre less
-its radius. Polygon edges are geodesics, densified (``extents.DENSIFY_STEP_M``) so that frame
-chords follow them to well under a metre.
+its radius, so a pair of discs is measured by the geodesic between their centres alone and
+its footprint drawn in numpy (``discs``) rather than by GEOS. Polygon edges are geodesics,
+densified (``extents.DENSIFY_STEP_M``) so that frame chords follow them to well under a
+metre.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from wellclear.geo.frames import (
     spherical_distance_m,
     to_frame,
 )
+from wellclear.strategic.discs import lens_rings
 from wellclear.strategic.extents import ExtentTable
 from wellclear.strategic.rules import TOLERANCE_M
 
@@ -57,8 +60,17 @@ class Measured(NamedTuple):
     conflicting: BoolArray
     distance_m: FloatArray  # min geodesic distance between footprints, 0 when they overlap
     frame: Frame
-    geoms_a: GeometryArray  # cores in the frame: polygons, or disc centres as points
-    geoms_b: GeometryArray
+    geoms_a: GeometryArray  # cores in the frame: polygons, or disc centres as points;
+    geoms_b: GeometryArray  # None for pairs of discs, measured without shapes
+    discs: BoolArray  # both extents circles
+
+    def where(self, keep: BoolArray) -> Measured:
+        """The verdicts of the pairs ``keep`` selects."""
+        return Measured(
+            self.conflicting[keep], self.distance_m[keep],
+            Frame(self.frame.lon0[keep], self.frame.lat0[keep]),
+            self.geoms_a[keep], self.geoms_b[keep], self.discs[keep],
+        )  # fmt: skip
 
 
 def possibly_close(table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray) -> BoolArray:
@@ -115,6 +127,37 @@ def measure(table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray) -> Me
     With ``h_m == 0`` the footprints conflict only when their interiors overlap.
     """
     frame = _frame_between_centres(table, i, j)
+    discs = (table.radius_m[i] > 0) & (table.radius_m[j] > 0)
+    signed = np.empty(len(i))
+    a, b = np.full(len(i), None, dtype=object), np.full(len(i), None, dtype=object)
+    if discs.any():  # the gap between geodesic discs: centre to centre, less both radii
+        di, dj = i[discs], j[discs]
+        centres_m = geodesic_m(
+            table.center_lon[di], table.center_lat[di], table.center_lon[dj], table.center_lat[dj]
+        )
+        signed[discs] = centres_m - table.radius_m[di] - table.radius_m[dj]
+    shapes = ~discs
+    if shapes.any():
+        part = Frame(frame.lon0[shapes], frame.lat0[shapes])
+        signed[shapes], part, a[shapes], b[shapes] = _measure_shapes(
+            table, i[shapes], j[shapes], h_m[shapes], part
+        )
+        frame.lon0[shapes], frame.lat0[shapes] = part
+    both_polygons = (table.radius_m[i] == 0) & (table.radius_m[j] == 0)
+    overlap = np.where(
+        both_polygons & (h_m == 0), _interiors_overlap(a, b, both_polygons & (h_m == 0)), False
+    )
+    conflicting = np.where(
+        h_m > 0, signed < h_m - TOLERANCE_M, overlap | (~both_polygons & (signed < -TOLERANCE_M))
+    )
+    return Measured(conflicting, np.maximum(signed, 0.0), frame, a, b, discs)
+
+
+def _measure_shapes(
+    table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray, frame: Frame
+) -> tuple[FloatArray, Frame, GeometryArray, GeometryArray]:
+    """Signed gaps of pairs with a polygon, measured in each pair's frame (refined where the
+    frame cannot decide), with the frames and cores they were last measured in."""
     a, b = _project(table, i, frame), _project(table, j, frame)
     radii = table.radius_m[i] + table.radius_m[j]
     core_m = shapely.distance(a, b)
@@ -130,14 +173,7 @@ def measure(table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray) -> Me
     refine &= ~((radii == 0) & (h_m == 0))  # polygons apart in the frame never overlap
     if refine.any():
         signed, frame, a, b = _refine(table, i, j, refine, signed, frame, a, b)
-    both_polygons = radii == 0
-    overlap = np.where(
-        both_polygons & (h_m == 0), _interiors_overlap(a, b, both_polygons & (h_m == 0)), False
-    )
-    conflicting = np.where(
-        h_m > 0, signed < h_m - TOLERANCE_M, overlap | (~both_polygons & (signed < -TOLERANCE_M))
-    )
-    return Measured(conflicting, np.maximum(signed, 0.0), frame, a, b)
+    return signed, frame, a, b
 
 
 def _interiors_overlap(a: GeometryArray, b: GeometryArray, mask: BoolArray) -> BoolArray:
@@ -179,10 +215,39 @@ def footprints(
     half = np.where(h_m > 0, h_m / 2 * CIRCUMSCRIBE + CHORD_SLACK_M, 0.0)
     grow_a = half + table.radius_m[i] * CIRCUMSCRIBE
     grow_b = half + table.radius_m[j] * CIRCUMSCRIBE
-    a = shapely.buffer(measured.geoms_a, grow_a, quad_segs=QUAD_SEGMENTS)
-    b = shapely.buffer(measured.geoms_b, grow_b, quad_segs=QUAD_SEGMENTS)
-    region = shapely.intersection(a, b)  # buffers are valid, so is their intersection
-    return _unproject(region, measured.frame)
+    regions = np.empty(len(i), dtype=object)
+    discs, frame = measured.discs, measured.frame
+    if discs.any():
+        regions[discs] = _lenses(
+            table, i[discs], j[discs], grow_a[discs], grow_b[discs],
+            Frame(frame.lon0[discs], frame.lat0[discs]),
+        )  # fmt: skip
+    shapes = ~discs
+    if shapes.any():
+        a = shapely.buffer(measured.geoms_a[shapes], grow_a[shapes], quad_segs=QUAD_SEGMENTS)
+        b = shapely.buffer(measured.geoms_b[shapes], grow_b[shapes], quad_segs=QUAD_SEGMENTS)
+        region = shapely.intersection(a, b)  # buffers are valid, so is their intersection
+        regions[shapes] = _unproject(region, Frame(frame.lon0[shapes], frame.lat0[shapes]))
+    return regions
+
+
+def _lenses(
+    table: ExtentTable, i: IntArray, j: IntArray, grow_a: FloatArray, grow_b: FloatArray,
+    frame: Frame,
+) -> GeometryArray:  # fmt: skip
+    """Where two grown discs meet, drawn in numpy in each pair's frame, then unprojected."""
+    twice = (np.concatenate([frame.lon0, frame.lon0]), np.concatenate([frame.lat0, frame.lat0]))
+    x, y = to_frame(
+        *twice,
+        np.concatenate([table.center_lon[i], table.center_lon[j]]),
+        np.concatenate([table.center_lat[i], table.center_lat[j]]),
+    )
+    centres = np.column_stack([x, y])
+    xy, pair = lens_rings(centres[: len(i)], grow_a, centres[len(i) :], grow_b, 4 * QUAD_SEGMENTS)
+    lon, lat = from_frame(frame.lon0[pair], frame.lat0[pair], xy[:, 0], xy[:, 1])
+    rings = shapely.linearrings(np.column_stack([lon, lat]), indices=pair)
+    result: GeometryArray = shapely.polygons(rings)
+    return result
 
 
 def _unproject(geoms: GeometryArray, frame: Frame) -> GeometryArray:
