@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
@@ -44,18 +45,55 @@ def _rings(polygon: Polygon) -> list[list[list[float]]]:
 
 def merged_region(conflict: Conflict) -> JsonObject:
     """One region for the whole conflict: the union of its extent pairs' regions."""
-    regions = conflict.regions
+    return merged_regions([conflict])[0]
+
+
+def merged_regions(conflicts: Sequence[Conflict]) -> list[JsonObject]:
+    """:func:`merged_region` of each conflict, their footprints written in one pass (a
+    refusal lists tens of conflicts)."""
+    footprints = [
+        c.regions[0].footprint
+        if len(c.regions) == 1
+        else shapely.union_all([r.footprint for r in c.regions])
+        for c in conflicts
+    ]
+    return [
+        {
+            "footprint": footprint,
+            "altitude_lower_m": min(r.floor_m for r in c.regions),
+            "altitude_upper_m": max(r.ceiling_m for r in c.regions),
+            "time_start": rfc3339(min(r.start for r in c.regions)),
+            "time_end": _latest_end(c.regions),
+        }
+        for c, footprint in zip(conflicts, geojson_geometries(footprints), strict=True)
+    ]
+
+
+def _latest_end(regions: Sequence[ConflictRegion]) -> str | None:
     ends = [r.end for r in regions]
-    footprints = [r.footprint for r in regions]
-    return {
-        "footprint": geojson_geometry(
-            footprints[0] if len(footprints) == 1 else shapely.union_all(footprints)
-        ),
-        "altitude_lower_m": min(r.floor_m for r in regions),
-        "altitude_upper_m": max(r.ceiling_m for r in regions),
-        "time_start": rfc3339(min(r.start for r in regions)),
-        "time_end": None if None in ends else rfc3339(max(e for e in ends if e is not None)),
-    }
+    return None if None in ends else rfc3339(max(e for e in ends if e is not None))
+
+
+def geojson_geometries(geometries: Sequence[shapely.Geometry]) -> list[JsonObject]:
+    """:func:`geojson_geometry` of each; polygons without holes, most footprints, in one pass."""
+    array = np.empty(len(geometries), dtype=object)
+    array[:] = geometries
+    oriented = shapely.orient_polygons(array, exterior_cw=False)
+    simple = (shapely.get_type_id(oriented) == shapely.GeometryType.POLYGON) & (
+        shapely.get_num_interior_rings(oriented) == 0
+    )
+    written: list[JsonObject] = [{} for _ in range(len(array))]
+    chosen = np.flatnonzero(simple)
+    coordinates, owner = shapely.get_coordinates(
+        shapely.get_exterior_ring(oriented[chosen]), return_index=True
+    )
+    points = coordinates.tolist()
+    bounds = np.searchsorted(owner, np.arange(len(chosen) + 1)).tolist()
+    for k, position in enumerate(chosen.tolist()):
+        written[position] = {"type": "Polygon", "coordinates": [points[bounds[k] : bounds[k + 1]]]}
+    for position in np.flatnonzero(~simple).tolist():
+        written[position] = geojson_geometry(oriented[position])
+    return written
 
 
 def region_json(region: ConflictRegion) -> JsonObject:

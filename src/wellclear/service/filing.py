@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from wellclear.ingest.export import merged_region
+from wellclear.ingest.export import JsonObject, merged_regions
 from wellclear.model import Conflict, Intent, State
 from wellclear.service import notices
 from wellclear.service.bodies import intent_from_body, with_uid
@@ -54,7 +54,7 @@ from wellclear.service.ids import (
     new_uid,
     new_version,
 )
-from wellclear.service.views import ConflictView, Filing, conflict_view, intent_view, refusal_view
+from wellclear.service.views import ConflictView, Filing, conflict_view, intent_view, refusal_views
 from wellclear.store import conflicts as conflict_store
 from wellclear.store import idempotency
 from wellclear.store import intents as intent_store
@@ -297,7 +297,11 @@ def _store(
     tracks: list[str] = []
     if existing is not None or filing.tracks:
         tracks = track_store.tie_tracks(session, row.uid, filing.tracks)  # those flying it
-    rows = [_conflict_row(c, must_act, filing, caller) for c, must_act in decision.recorded]
+    regions = merged_regions([conflict for conflict, _ in decision.recorded])
+    rows = [
+        _conflict_row(conflict, must_act, region)
+        for (conflict, must_act), region in zip(decision.recorded, regions, strict=True)
+    ]
     conflict_store.add_conflicts(session, rows)
     notices.conflicts_recorded(session, rows, now, replaced_uid=row.uid if existing else None)
     names = party_store.party_names(session, {p for r in rows for p in (r.party_a, r.party_b)})
@@ -325,7 +329,7 @@ def _fill(row: IntentRow, filing: Intent) -> None:
     )
 
 
-def _conflict_row(conflict: Conflict, must_act: str, filing: Intent, caller: Caller) -> ConflictRow:
+def _conflict_row(conflict: Conflict, must_act: str, region: JsonObject) -> ConflictRow:
     return ConflictRow(
         id=new_conflict_id(),
         intent_a=conflict.intents[0],
@@ -337,7 +341,7 @@ def _conflict_row(conflict: Conflict, must_act: str, filing: Intent, caller: Cal
         mode=str(conflict.rule.mode),
         status=conflict_store.OPEN,
         must_act=must_act,
-        region_json=json.dumps(merged_region(conflict), separators=(",", ":")),
+        region_json=json.dumps(region, separators=(",", ":")),
         created_at=utc_now(),
     )
 
@@ -347,7 +351,7 @@ def _refusal(
 ) -> _Refusal:
     party_ids = {int(p) for c in decision.refusing for p in c.parties}
     names = {str(i): name for i, name in party_store.party_names(session, party_ids).items()}
-    views = tuple(refusal_view(c, filing, client_id, names) for c in decision.refusing)
+    views = refusal_views(decision.refusing, filing, client_id, names)
     return _Refusal(client_id, views)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from wellclear.ingest.export import merged_region, rfc3339
+from wellclear.ingest.export import merged_regions, rfc3339
 from wellclear.model import Conflict, Intent
 from wellclear.service.callers import Caller
 from wellclear.store.models import ConflictRow, IntentRow
@@ -175,11 +175,21 @@ def conflict_view(
     )
 
 
-def refusal_view(
-    conflict: Conflict, filing: Intent, client_id: str, names: Mapping[str, str]
-) -> ConflictView:
-    """A conflict that refused ``filing``, as its filer may see it; ``names`` maps engine
+def refusal_views(
+    conflicts: Sequence[Conflict], filing: Intent, client_id: str, names: Mapping[str, str]
+) -> tuple[ConflictView, ...]:
+    """The conflicts that refused ``filing``, as its filer may see them; ``names`` maps engine
     party keys to party names."""
+    return tuple(
+        _refusal_view(conflict, filing, client_id, names, region)
+        for conflict, region in zip(conflicts, merged_regions(conflicts), strict=True)
+    )
+
+
+def _refusal_view(
+    conflict: Conflict, filing: Intent, client_id: str, names: Mapping[str, str],
+    region: JsonObject,
+) -> ConflictView:  # fmt: skip
     own_first = conflict.intents[0] == filing.id
     parties = conflict.parties if own_first else conflict.parties[::-1]
     kinds = conflict.kinds if own_first else conflict.kinds[::-1]
@@ -193,6 +203,6 @@ def refusal_view(
         intents=(client_id, None),
         counterparty=other,
         must_act=(own,),
-        region=merged_region(conflict),
+        region=region,
         created_at=None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from wellclear.store import driver
 from wellclear.store.driver import DriverConnection
 from wellclear.store.models import ApiKeyRow, PartyRow
 
@@ -24,23 +26,27 @@ def find_party(session: Session, name: str) -> PartyRow | None:
     return session.scalars(select(PartyRow).where(PartyRow.name == name)).one_or_none()
 
 
-_PARTY_NAMES = select(PartyRow.id, PartyRow.name).where(
-    PartyRow.id.in_(bindparam("ids", expanding=True))
-)
-
-
 def find_party_by_id(session: Session, party_id: int) -> PartyRow | None:
     return session.get(PartyRow, party_id)
 
 
 def party_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """Names by party id: answers name parties on every filing, so one Core statement built
-    once, on the session's connection (an ORM select cost several times as much)."""
+    """Names by party id. Answers name parties on every filing, so the ids go as one
+    parameter of driver SQL (a JSON array on SQLite, an array on PostgreSQL), whose text is
+    the same on every call: an expanding ``IN`` was rendered anew each time (~0.5 ms)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.connection().execute(_PARTY_NAMES, {"ids": wanted})
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = driver.fetch(connection, _PARTY_NAMES_POSTGRESQL, (wanted,))
+    else:
+        rows = driver.fetch(connection, _PARTY_NAMES_SQLITE, (json.dumps(wanted),))
     return {int(party_id): str(name) for party_id, name in rows}
+
+
+_PARTY_NAMES_SQLITE = "SELECT id, name FROM parties WHERE id IN (SELECT value FROM json_each(?))"
+_PARTY_NAMES_POSTGRESQL = "SELECT id, name FROM parties WHERE id = ANY(%s::integer[])"
 
 
 def all_parties(session: Session) -> Sequence[PartyRow]:
