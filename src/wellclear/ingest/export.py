@@ -76,6 +76,8 @@ def _latest_end(regions: Sequence[ConflictRegion]) -> str | None:
 
 def geojson_geometries(geometries: Sequence[shapely.Geometry]) -> list[JsonObject]:
     """:func:`geojson_geometry` of each; polygons without holes, most footprints, in one pass."""
+    if not geometries:  # most filings: no conflict to write, and no array calls to pay for
+        return []
     array = np.empty(len(geometries), dtype=object)
     array[:] = geometries
     oriented = shapely.orient_polygons(array, exterior_cw=False)
