@@ -81,8 +81,22 @@ def frame_stretch(radius_m: FloatArray | float) -> FloatArray:
     >>> float(frame_stretch(150_000.0)) < 1e-4
     True
     """
-    angle = np.minimum(np.asarray(radius_m, dtype=np.float64) / EARTH_RADIUS_M, 3.0)
-    return np.asarray(angle**2 / 6.0 * 1.05, dtype=np.float64)
+    angle = np.minimum(np.asarray(radius_m, dtype=np.float64) / EARTH_RADIUS_M, _MAX_ANGLE)
+    return np.asarray(angle**2 / 6.0 * _STRETCH_SLACK, dtype=np.float64)
+
+
+def frame_stretch_at(radius_m: float) -> float:
+    """:func:`frame_stretch` of one distance, in plain floats (a cover asks it per level).
+
+    >>> frame_stretch_at(150_000.0) == float(frame_stretch(150_000.0))
+    True
+    """
+    angle = min(radius_m / EARTH_RADIUS_M, _MAX_ANGLE)
+    return angle**2 / 6.0 * _STRETCH_SLACK
+
+
+_MAX_ANGLE = 3.0  # radians (19,000 km): the bound is capped there
+_STRETCH_SLACK = 1.05  # over the series' first term
 
 
 def midpoint(

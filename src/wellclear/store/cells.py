@@ -34,6 +34,7 @@ refused (:class:`CoverError`) rather than indexed incompletely.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,10 +43,10 @@ import numpy as np
 import shapely
 from h3.api import basic_int as h3  # type: ignore[import-untyped]
 from numpy.typing import NDArray
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from wellclear.geo.frames import densify_rings, frame_stretch, from_frame, to_frame
+from wellclear.geo.frames import densify_rings, frame_stretch_at, from_frame, to_frame
 from wellclear.model import CircleOutline, LatLng, Volume4D
 
 FloatArray = NDArray[np.float64]
@@ -90,12 +91,14 @@ class _Framed:
 
     lon0: float
     lat0: float
-    shape: BaseGeometry  # a circle is its centre point, grown by its radius
+    shape: BaseGeometry | None  # None: a circle, its centre the frame's, grown by its radius
     grow_m: float
 
     @property
     def outer_m(self) -> float:
         """How far from the frame's centre the grown footprint reaches."""
+        if self.shape is None:
+            return self.grow_m
         xmin, ymin, xmax, ymax = self.shape.bounds
         return math.hypot(max(abs(xmin), abs(xmax)), max(abs(ymin), abs(ymax))) + self.grow_m
 
@@ -121,7 +124,7 @@ def _in_frame(extent: Volume4D, dilation_m: float) -> _Framed:
     outline = extent.outline
     if isinstance(outline, CircleOutline):
         centre = outline.center
-        return _Framed(centre.lng, centre.lat, Point(0.0, 0.0), outline.radius_m + dilation_m)
+        return _Framed(centre.lng, centre.lat, None, outline.radius_m + dilation_m)
     lon, lat = _densified_ring(outline.vertices)
     lon0, lat0 = _centre(lon, lat)
     x, y = to_frame(np.full(len(lon), lon0), np.full(len(lon), lat0), lon, lat)
@@ -143,14 +146,20 @@ def _centre(lon: FloatArray, lat: FloatArray) -> tuple[float, float]:
     return float((unwrapped.mean() + 180.0) % 360.0 - 180.0), float(lat.mean())
 
 
+@functools.cache
 def _edge_m(resolution: int) -> float:
     return float(h3.average_hexagon_edge_length(resolution, unit="m"))
+
+
+@functools.cache
+def _cell_area_m2(resolution: int) -> float:
+    return float(h3.average_hexagon_area(resolution, unit="m^2"))
 
 
 def _buffer_m(framed: _Framed, resolution: int) -> float:
     """Frame buffer distance that holds everything within true ``grow + pad`` of the shape."""
     pad_m = PAD_EDGES * _edge_m(resolution)
-    stretch = 1.0 + float(frame_stretch(framed.outer_m + pad_m))
+    stretch = 1.0 + frame_stretch_at(framed.outer_m + pad_m)
     return (framed.grow_m + pad_m) * stretch * (1 + MARGIN_FRACTION) + MARGIN_M
 
 
@@ -158,11 +167,11 @@ def _home_resolution(framed: _Framed) -> int:
     """The finest level whose cells over the shape number about ``TARGET_CELLS`` at most."""
     for resolution in reversed(LEVELS):
         distance_m = _buffer_m(framed, resolution)
-        if isinstance(framed.shape, Point):  # a disc: its area needs no polygon
+        if framed.shape is None:  # a disc: its area needs no polygon
             padded_m2 = math.pi * distance_m**2
         else:
             padded_m2 = framed.shape.buffer(distance_m).area
-        if padded_m2 / float(h3.average_hexagon_area(resolution, unit="m^2")) <= TARGET_CELLS:
+        if padded_m2 / _cell_area_m2(resolution) <= TARGET_CELLS:
             return resolution
     return LEVELS[0]
 
@@ -182,13 +191,13 @@ def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
     """The padded footprint's outer rings in the frame (open: the first point not repeated),
     no side longer than ``MAX_SIDE_M`` (see the module's point 2)."""
     distance_m = _buffer_m(framed, resolution)
-    if isinstance(framed.shape, Point):
+    if framed.shape is None:
         # A disc: the polygon drawn around it (sides tangent to the circle) holds all of it.
         # H3's cell search costs time in proportion to the vertices, so no more sides than
         # MAX_SIDE_M asks (a buffered point, segmentized, had four times as many).
         sides = max(MIN_SIDES, math.ceil(math.pi / math.atan(MAX_SIDE_M / (2 * distance_m))))
         reach_m = distance_m / math.cos(math.pi / sides)
-        angles = np.linspace(0.0, 2 * math.pi, sides, endpoint=False)
+        angles = np.arange(sides) * (2 * math.pi / sides)
         return [np.column_stack([reach_m * np.sin(angles), reach_m * np.cos(angles)])]
     padded = framed.shape.buffer(distance_m, quad_segs=16)
     step_m = min(_edge_m(resolution) / 3, MAX_SIDE_M)
@@ -199,8 +208,8 @@ def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
 
 
 def _require_indexable(lng: FloatArray, lat: FloatArray) -> None:
-    if float(np.abs(lat).max()) > MAX_LATITUDE_DEG:
+    if max(lat.max(), -lat.min()) > MAX_LATITUDE_DEG:
         raise CoverError(f"comes within reach of a pole (beyond {MAX_LATITUDE_DEG}° latitude)")
-    steps = np.abs(np.diff(np.append(lng, lng[0])))
-    if float(steps.max()) > 180.0:
+    widest_step = max(np.abs(lng[1:] - lng[:-1]).max(), abs(lng[0] - lng[-1]))  # ring closed
+    if widest_step > 180.0:
         raise CoverError("comes within reach of the antimeridian (180° longitude)")
