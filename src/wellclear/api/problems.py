@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -163,4 +163,17 @@ HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = 
 
 def install(app: FastAPI) -> None:
     for kind, handler in HANDLERS.items():
-        app.add_exception_handler(kind, handler)
+        app.add_exception_handler(kind, _on_the_loop(handler))
+
+
+def _on_the_loop(
+    handler: Callable[[Request, Exception], JSONResponse],
+) -> Callable[[Request, Exception], Coroutine[Any, Any, JSONResponse]]:
+    """``handler`` as a coroutine: Starlette runs a plain function in its thread pool, a
+    thread hop for every error answer (each refused filing's 409 among them), and writing a
+    problem never blocks."""
+
+    async def handle(request: Request, error: Exception) -> JSONResponse:
+        return handler(request, error)
+
+    return handle
