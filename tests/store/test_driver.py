@@ -89,3 +89,45 @@ def test_a_driver_select_refuses_values_it_could_not_bind_as_sqlalchemy_would(
     with database.querying() as connection:
         assert connection.first(named, {"name": "blue-air"}) is not None
         assert connection.first(named, {"name": "red-air"}) is None
+
+
+@pytest.mark.parametrize(
+    ("values", "cast"),
+    [
+        ([608787259612725247, -1, 0], "bigint[]"),
+        ([581.7821872831423, 1e-05, 1e20, -0.0], "float8[]"),
+        ([True, False, True], "boolean[]"),
+        (["eee1a429-c2ae", 'say "hi"', "back\\slash", "a,b", "{}", "", "NULL"], "varchar[]"),
+        ([], "bigint[]"),
+    ],
+)
+def test_an_array_literal_reads_back_as_the_values(postgres_url: str, values, cast) -> None:
+    """PostgreSQL reads :func:`driver.array_literal` back as the very values (quoting included)."""
+    opened = open_database(postgres_url)
+    try:
+        with opened.reading() as session:
+            sql = f"SELECT %s::{cast}"
+            (row,) = driver.fetch(session.connection(), sql, (driver.array_literal(values),))
+    finally:
+        opened.dispose()
+    assert row[0] == values
+
+
+def test_a_replanned_query_is_never_prepared_and_others_are(postgres_url: str) -> None:
+    """psycopg prepares a statement from its sixth run, and PostgreSQL may then keep one
+    generic plan; the candidate query asks to be planned for each call's own cells."""
+    opened = open_database(postgres_url)
+    try:
+        with opened.reading() as session:
+            connection = session.connection()
+            for replan, sql in ((True, "SELECT %s::bigint + 1"), (False, "SELECT %s::bigint + 2")):
+                for n in range(8):
+                    assert driver.fetch(connection, sql, (n,), replan=replan) == [
+                        (n + 1 + (not replan),)
+                    ]
+            prepared = driver.fetch(connection, "SELECT statement FROM pg_prepared_statements")
+    finally:
+        opened.dispose()
+    texts = " ".join(statement for (statement,) in prepared)
+    assert "+ 2" in texts
+    assert "+ 1" not in texts

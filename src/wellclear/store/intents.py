@@ -115,7 +115,7 @@ def index_cells(
     connection = session.connection()
     if _on_postgresql(connection):
         rows = [(*values[:2], cell, *values[2:]) for values, cells in groups for cell in cells]
-        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        columns = tuple(driver.array_literal(column) for column in zip(*rows, strict=True))
         driver.execute(connection, _INSERT_CELLS_UNNEST, columns)
         return
     for values, cells in groups:
@@ -211,8 +211,9 @@ def _versions(
     Sent as driver SQL, each cell list a branch of a ``UNION`` of intent uids (SQLite then
     walks each list once instead of an ``OR`` of both). Each list is one parameter, an array
     on PostgreSQL and a JSON array read by ``json_each`` on SQLite, so the text stays the
-    same from call to call and each driver prepares it once (cells inlined as literals made
-    SQLite parse and plan a new statement on every filing).
+    same from call to call and SQLite prepares it once (cells inlined as literals made it
+    parse and plan a new statement on every filing). PostgreSQL plans each call for its
+    own cells instead of keeping a generic plan (see :func:`driver.fetch`).
     """
     connection = session.connection()
     postgresql = _on_postgresql(connection)
@@ -235,9 +236,10 @@ def _versions(
         match = "c.cell = ANY(%s::bigint[])" if postgresql else _IN_JSON_ARRAY
         where = f"c.home AND {match}" if home_only else match
         branches.append(f"SELECT c.intent_uid FROM intent_cells AS c WHERE {where}{filters}")
-        params += [list(cells) if postgresql else _json_integers(cells), *filter_params]
+        cells_param = driver.array_literal(cells) if postgresql else _json_integers(cells)
+        params += [cells_param, *filter_params]
     sql = f"SELECT i.uid, i.version FROM intents AS i WHERE i.uid IN ({' UNION '.join(branches)})"
-    return dict(driver.fetch(connection, sql, tuple(params)))
+    return dict(driver.fetch(connection, sql, tuple(params), replan=True))
 
 
 _IN_JSON_ARRAY = "c.cell IN (SELECT value FROM json_each(?))"

@@ -39,7 +39,7 @@ def party_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
         return {}
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        rows = driver.fetch(connection, _PARTY_NAMES_POSTGRESQL, (wanted,))
+        rows = driver.fetch(connection, _PARTY_NAMES_POSTGRESQL, (driver.array_literal(wanted),))
     else:
         rows = driver.fetch(connection, _PARTY_NAMES_SQLITE, (json.dumps(wanted),))
     return {int(party_id): str(name) for party_id, name in rows}
