@@ -1,14 +1,15 @@
 """Load on real servers: concurrent HTTP filings, throughput, latency and the invariant after.
 
 Run: ``.venv/bin/python benchmarks/load.py [--quick] [--duration S] [--concurrency N]
-[--repeat N]``.
+[--repeat N] [--no-pin]``.
 
 Each row starts its own ``wellclear serve`` processes (uvicorn) on a fresh database — a
 SQLite file, or a database on a throwaway PostgreSQL started from Debian's binaries
 (``/usr/lib/postgresql/*/bin``; initdb into a temporary directory, a loopback port) — and
 drives them for ``--duration`` seconds with ``--concurrency`` asyncio ``httpx`` clients
-filing flights (circles of 100-1,500 m radius, 10-60 min long, priority 0-2) for 10
-operator parties, round-robin over the processes. Scenarios:
+(over aiohttp's transport, on uvloop; each server on a CPU of its own, ``serve --cpu``,
+unless ``--no-pin``) filing flights (circles of 100-1,500 m radius, 10-60 min long,
+priority 0-2) for 10 operator parties, round-robin over the processes. Scenarios:
 
 - ``spread``: over a 600 × 600 km region (a country), times over a day: few conflicts.
 - ``hot``: all in one 10 × 10 km area within an hour: most filings conflict, many refused.
@@ -182,18 +183,23 @@ class Servers:
 
 
 @contextmanager
-def servers(url: str, count: int, workdir: Path) -> Iterator[Servers]:
+def servers(url: str, count: int, workdir: Path, pin: bool = True) -> Iterator[Servers]:
+    """``count`` servers; with ``pin``, each on a CPU of its own (``serve --cpu``), the first
+    on the last CPU, the next on the one before, and so on."""
     env = {**os.environ, "WELLCLEAR_DATABASE_URL": url, "WELLCLEAR_RATE_PER_S": "100000",
            "WELLCLEAR_RATE_BURST": "100000"}  # fmt: skip
     processes: list[subprocess.Popen[bytes]] = []
     urls = []
     try:
-        for _ in range(count):
+        cpus = sorted(os.sched_getaffinity(0))
+        for number in range(count):
             port = free_port()
+            command = [sys.executable, "-m", "wellclear.cli", "serve", "--port", str(port)]
+            if pin:
+                command += ["--cpu", str(cpus[-1 - number % len(cpus)])]
             with (workdir / f"server-{port}.log").open("wb") as log:
                 processes.append(subprocess.Popen(
-                    [sys.executable, "-m", "wellclear.cli", "serve", "--port", str(port)],
-                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                    command, env=env, stdout=log, stderr=subprocess.STDOUT,
                 ))  # fmt: skip
             urls.append(f"http://127.0.0.1:{port}")
         for base_url, process in zip(urls, processes, strict=True):
@@ -319,7 +325,7 @@ class Row:
 
 
 def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: Path,
-            duration_s: float, concurrency: int) -> Row:  # fmt: skip
+            duration_s: float, concurrency: int, pin: bool) -> Row:  # fmt: skip
     service = Service(open_database(url))
     suffix = secrets.token_hex(3)
     keys = [add_party(service.database, f"op-{n}-{suffix}", Role.OPERATOR).key
@@ -328,7 +334,7 @@ def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: P
     service.database.dispose()
     rng = random.Random(f"{setup}/{scenario.name}")
     bodies = [body(rng, scenario) for _ in range(BODIES)]
-    with servers(url, processes, workdir) as started:
+    with servers(url, processes, workdir, pin) as started:
         urls = started.urls
         uvloop.run(drive(urls, keys, bodies[:50], 1.0, 4))  # warm up (those are kept too)
         cpu_before_s = cpu_s(started.pids)
@@ -383,6 +389,11 @@ def main() -> None:
         help="runs per row, each on a fresh database; the "
         "row shows the run of median throughput (this machine's speed drifts ±10 %%)",
     )
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the OS move each server's threads between CPUs (default: serve --cpu)",
+    )
     args = parser.parse_args()
     duration_s = args.duration or (3.0 if args.quick else 10.0)
     setups = args.setups or ("sqlite-1,postgresql-1" if args.quick else ",".join(SETUPS))
@@ -401,14 +412,15 @@ def main() -> None:
                 for _ in range(args.repeat):
                     url = fresh_database(kind, admin_url, workdir)
                     runs.append(measure(setup, scenario, url, processes, workdir, duration_s,
-                                        args.concurrency))  # fmt: skip
+                                        args.concurrency, not args.no_pin))  # fmt: skip
                     print(f"{setup} {scenario.name}: {runs[-1].filings_per_s:,.0f}/s",
                           file=sys.stderr)  # fmt: skip
                 rows.append(_median_run(runs))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    pinned = "unpinned" if args.no_pin else "each server on its own CPU (serve --cpu)"
     print(f"{duration_s:g} s per run, median of {args.repeat} run(s) per row, "
-          f"{args.concurrency} clients, {os.cpu_count()} cores, load average at the end "
-          f"{load}")  # fmt: skip
+          f"{args.concurrency} clients, {os.cpu_count()} cores, {pinned}, load average at the "
+          f"end {load}")  # fmt: skip
     print(table(rows))
     if any(r.violations for r in rows):
         raise SystemExit("INVARIANT VIOLATED")

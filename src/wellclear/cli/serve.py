@@ -34,6 +34,13 @@ def serve(
     sbs_party: Annotated[
         str | None, typer.Option(help="The operator party the --sbs feed reports for.")
     ] = None,
+    cpu: Annotated[
+        int | None,
+        typer.Option(
+            help="Run on this CPU only (Linux). One server process uses about one core (the "
+            "GIL); kept on one CPU, its threads stop handing the GIL across cores."
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (WELLCLEAR_DATABASE_URL; run `wellclear db upgrade` first)."""
     if database_url is not None:
@@ -43,6 +50,8 @@ def serve(
         raise typer.BadParameter(
             "SQLite serves from one process: use PostgreSQL", param_hint="--workers"
         )
+    if cpu is not None:
+        _run_on(cpu, workers)
     if sbs is not None or sbs_party is not None:
         _check_feed(sbs, sbs_party)
     uvicorn.run(
@@ -55,6 +64,24 @@ def serve(
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # open SSE streams must not block a stop
     )
+
+
+def _run_on(cpu: int, workers: int) -> None:
+    """Pin this process, and so every thread and worker it starts, to ``cpu``."""
+    if workers > 1:
+        raise typer.BadParameter(
+            "pins one process: start one `wellclear serve --cpu N` per CPU instead",
+            param_hint="--cpu",
+        )
+    if not hasattr(os, "sched_setaffinity"):
+        raise typer.BadParameter("CPU affinity needs Linux", param_hint="--cpu")
+    allowed = sorted(os.sched_getaffinity(0))
+    if cpu not in allowed:
+        listed = ", ".join(str(n) for n in allowed)
+        raise typer.BadParameter(f"CPU {cpu} is not one this process may use ({listed})",
+                                 param_hint="--cpu")  # fmt: skip
+    for thread in os.listdir("/proc/self/task"):  # those started at import (OpenBLAS) too;
+        os.sched_setaffinity(int(thread), {cpu})  # threads started later inherit it
 
 
 def _on_sqlite() -> bool:
