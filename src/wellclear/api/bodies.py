@@ -1,5 +1,4 @@
-"""Request bodies the routes read themselves: one content-type rule, one error shape; and
-answers the hot routes encode themselves (:func:`encode_json`).
+"""Request bodies the routes read themselves: one content-type rule, one error shape.
 
 A body declared JSON (or not declared, or ``application/x-www-form-urlencoded``: what
 ``curl -d`` sends) is read as JSON; another type is 415. Invalid JSON or fields are 422
@@ -8,7 +7,6 @@ with the path of each problem within the body.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -64,10 +62,3 @@ def documented_body(model: type[BaseModel]) -> dict[str, Any]:
             "content": {"application/json": {"schema": resolve(schema)}},
         }
     }
-
-
-def encode_json(document: Any) -> bytes:
-    """A JSON answer as FastAPI's own ``JSONResponse`` writes it (compact, UTF-8)."""
-    return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
-        "utf-8"
-    )

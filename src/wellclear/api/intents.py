@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from wellclear.api.auth import CallerDep, ServiceDep
-from wellclear.api.bodies import encode_json, json_body, parse_body
+from wellclear.api.bodies import json_body, parse_body
+from wellclear.api.encoding import encode_json
 from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
 from wellclear.api.lanes import WriteLaneDep
 from wellclear.api.schemas import (

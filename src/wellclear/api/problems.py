@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from wellclear.api.encoding import FastJSONResponse
 from wellclear.errors import InvalidInput, Problem, UnknownIntent
 from wellclear.service.errors import (
     ConflictRejected,
@@ -62,7 +63,7 @@ def problem(
     **extra: Any,
 ) -> JSONResponse:
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return FastJSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def json_pointer(path: str) -> str:
