@@ -15,7 +15,6 @@ from wellclear.model import Conflict, ConflictRegion, Intent, Policy
 from wellclear.strategic.broad import PairFilter, candidate_pairs
 from wellclear.strategic.exact import footprints, measure, possibly_close
 from wellclear.strategic.extents import (
-    KINDS,
     OPEN_END_US,
     ExtentTable,
     build_table,
@@ -148,22 +147,23 @@ def _assemble(
     rank = _id_ranks(intents)
     swap = rank[table.intent[i]] > rank[table.intent[j]]
     a, b = np.where(swap, j, i), np.where(swap, i, j)
-    bands = _bands(table, a, b, rules)
+    floor, ceiling, start_us, end_us = _bands(table, a, b, rules)
+    half_us = rules.half_time_us[table.kind[a], table.kind[b]]  # the time buffer's half
+    open_ended = end_us >= OPEN_END_US
+    start_us, end_us = start_us - half_us, np.where(open_ended, 0, end_us + half_us)
     distance_m = np.where(np.isclose(distance_m, 0.0, rtol=0.0, atol=1e-9), 0.0, distance_m)
-    half_buffers = _half_time_buffers(rules)
     columns = (
         table.intent[a], table.intent[b], table.number[a], table.number[b],
-        table.kind[a], table.kind[b], *bands, distance_m,
+        floor, ceiling, start_us, end_us, open_ended, distance_m,
     )  # fmt: skip
     by_pair: dict[tuple[int, int], list[ConflictRegion]] = {}
     for row, footprint in zip(
         zip(*(c.tolist() for c in columns), strict=True), regions, strict=True
     ):
-        first, second, ea, eb, kind_a, kind_b, floor, ceiling, start, end, distance = row
-        half = half_buffers[kind_a, kind_b]
+        first, second, ea, eb, low, high, start, end, endless, distance = row
         region = ConflictRegion(
-            (ea, eb), footprint, floor, ceiling, _datetime(start) - half,
-            None if end >= OPEN_END_US else _datetime(end) + half, distance,
+            (ea, eb), footprint, low, high, _datetime(start),
+            None if endless else _datetime(end), distance,
         )  # fmt: skip
         by_pair.setdefault((first, second), []).append(region)
     conflicts = [
@@ -196,14 +196,6 @@ def _bands(
     start_us = np.maximum(table.start_us[a], table.start_us[b])
     end_us = np.minimum(table.end_us[a], table.end_us[b])
     return floor, ceiling, start_us, end_us
-
-
-def _half_time_buffers(rules: RuleTables) -> dict[tuple[int, int], timedelta]:
-    return {
-        (a, b): timedelta(seconds=rules.policy.rule(kind_a, kind_b).time_s / 2)
-        for a, kind_a in enumerate(KINDS)
-        for b, kind_b in enumerate(KINDS)
-    }
 
 
 def _conflict(a: Intent, b: Intent, regions: list[ConflictRegion], rules: RuleTables) -> Conflict:

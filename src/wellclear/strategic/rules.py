@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +22,10 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 
+_KEPT = 4
+_MICROSECOND = timedelta(microseconds=1)
+
+
 @dataclass(frozen=True, slots=True)
 class RuleTables:
     """``policy.rule(a, b)`` for every pair of kind codes, as arrays indexed [a, b]."""
@@ -29,14 +35,22 @@ class RuleTables:
     horizontal_m: FloatArray
     vertical_m: FloatArray  # NaN where altitude is ignored
     time_us: IntArray
+    half_time_us: IntArray  # half the time buffer, as a timedelta rounds it
 
     @classmethod
     def of(cls, policy: Policy) -> RuleTables:
+        """The tables of ``policy``; the last few policies' are kept (a service asks once per
+        filing, always for its one policy), by identity: a policy holds a dict, no hash."""
+        return _tables_of(_Same(policy))
+
+    @classmethod
+    def _build(cls, policy: Policy) -> RuleTables:
         n = len(KINDS)
         checked = np.zeros((n, n), dtype=bool)
         horizontal = np.zeros((n, n))
         vertical = np.zeros((n, n))
         time_us = np.zeros((n, n), dtype=np.int64)
+        half_time_us = np.zeros((n, n), dtype=np.int64)
         for a, kind_a in enumerate(KINDS):
             for b, kind_b in enumerate(KINDS):
                 rule = policy.rule(kind_a, kind_b)
@@ -44,7 +58,11 @@ class RuleTables:
                 horizontal[a, b] = rule.horizontal_m
                 vertical[a, b] = math.nan if rule.vertical_m is None else rule.vertical_m
                 time_us[a, b] = round(rule.time_s * MICROS_PER_S)
-        return cls(policy, checked, horizontal, vertical, time_us)
+                half_time_us[a, b] = timedelta(seconds=rule.time_s / 2) // _MICROSECOND
+        tables = (checked, horizontal, vertical, time_us, half_time_us)
+        for shared in tables:  # kept and shared between callers: never written again
+            shared.setflags(write=False)
+        return cls(policy, *tables)
 
     def dilation_m(self, table: ExtentTable) -> FloatArray:
         """Half the largest horizontal separation each extent's kind is checked with."""
@@ -100,3 +118,24 @@ def too_close_in_time_and_altitude(
         & (time_gap < rules.time_us[ka, kb])
         & (np.isnan(vertical) | ~apart)
     )
+
+
+class _Same:
+    """A policy as a cache key, by identity (a policy holds a dict, so it has no hash); the
+    cache holds the key, so the policy outlives it and its id is not reused meanwhile."""
+
+    __slots__ = ("policy",)
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def __hash__(self) -> int:
+        return id(self.policy)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.policy is self.policy
+
+
+@functools.lru_cache(maxsize=_KEPT)
+def _tables_of(key: _Same) -> RuleTables:
+    return RuleTables._build(key.policy)
