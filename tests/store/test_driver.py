@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import bindparam, exc, select
 
@@ -96,6 +97,7 @@ def test_a_driver_select_refuses_values_it_could_not_bind_as_sqlalchemy_would(
     [
         ([608787259612725247, -1, 0], "bigint[]"),
         ([581.7821872831423, 1e-05, 1e20, -0.0], "float8[]"),
+        ([1, 2.5], "float8[]"),
         ([True, False, True], "boolean[]"),
         (["eee1a429-c2ae", 'say "hi"', "back\\slash", "a,b", "{}", "", "NULL"], "varchar[]"),
         ([], "bigint[]"),
@@ -131,3 +133,9 @@ def test_a_replanned_query_is_never_prepared_and_others_are(postgres_url: str) -
     texts = " ".join(statement for (statement,) in prepared)
     assert "+ 2" in texts
     assert "+ 1" not in texts
+
+
+def test_an_array_literal_refuses_null_and_writes_numpy_numbers_plainly() -> None:
+    with pytest.raises(ValueError, match="no NULL"):
+        driver.array_literal([1, None])
+    assert driver.array_literal([np.float64(1.5), np.int64(7)]) == "{1.5,7}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Annotated
 
@@ -81,7 +82,8 @@ def _run_on(cpu: int, workers: int) -> None:
         raise typer.BadParameter(f"CPU {cpu} is not one this process may use ({listed})",
                                  param_hint="--cpu")  # fmt: skip
     for thread in os.listdir("/proc/self/task"):  # those started at import (OpenBLAS) too;
-        os.sched_setaffinity(int(thread), {cpu})  # threads started later inherit it
+        with contextlib.suppress(ProcessLookupError):  # threads started later inherit it;
+            os.sched_setaffinity(int(thread), {cpu})  # one may have ended since the listing
 
 
 def _on_sqlite() -> bool:

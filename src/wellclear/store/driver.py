@@ -52,11 +52,13 @@ def array_literal(values: Sequence[Any]) -> str:
     """
     if not values:
         return "{}"
+    if None in values:
+        raise ValueError("an array literal here holds no NULL")
     first = values[0]
     if isinstance(first, bool):
         return "{" + ",".join(["false", "true"][value] for value in values) + "}"
-    if isinstance(first, int | float):
-        return "{" + ",".join(map(repr, values)) + "}"
+    if isinstance(first, int | float):  # numpy's numbers too: str is their plain form
+        return "{" + ",".join(map(str, values)) + "}"
     quoted = {value: _quoted(str(value)) for value in set(values)}  # columns repeat values
     return "{" + ",".join(quoted[value] for value in values) + "}"
 

@@ -40,7 +40,8 @@ class RuleTables:
     @classmethod
     def of(cls, policy: Policy) -> RuleTables:
         """The tables of ``policy``; the last few policies' are kept (a service asks once per
-        filing, always for its one policy), by identity: a policy holds a dict, no hash."""
+        filing, always for its one policy), by identity: a policy holds a dict, no hash,
+        and is never changed once made."""
         return _tables_of(_Same(policy))
 
     @classmethod
