@@ -63,6 +63,18 @@ def array_literal(values: Sequence[Any]) -> str:
     return "{" + ",".join(quoted[value] for value in values) + "}"
 
 
+def integer_array(dialect: Dialect, values: Sequence[int]) -> str:
+    """Integers as one parameter, the same text on every call: for PostgreSQL an array
+    literal (cast it, ``%s::bigint[]``), for SQLite a JSON array (read it with ``json_each``).
+
+    >>> from sqlalchemy.dialects import postgresql, sqlite
+    >>> integer_array(postgresql.dialect(), [1, 2]), integer_array(sqlite.dialect(), [1, 2])
+    ('{1,2}', '[1,2]')
+    """
+    listed = ",".join(map(str, values))  # H3 cells fit both: 64-bit signed integers
+    return "{" + listed + "}" if dialect.name == "postgresql" else "[" + listed + "]"
+
+
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -81,9 +93,8 @@ def _cursor(connection: Connection, sql: str, params: Any, many: bool, replan: b
 
 
 def _run(
-    dialect: Dialect, dbapi: DBAPIConnection, sql: str, params: Any, many: bool,
-    replan: bool = False,
-) -> DBAPICursor:  # fmt: skip
+    dialect: Dialect, dbapi: DBAPIConnection, sql: str, params: Any, many: bool, replan: bool
+) -> DBAPICursor:
     """A driver cursor that has run ``sql``; a driver error is raised as SQLAlchemy's own type
     (IntegrityError, OperationalError, …), as ``exec_driver_sql`` would have raised it, so
     callers and retries see the same exceptions."""
@@ -173,7 +184,7 @@ class DriverSelect:
     ) -> tuple[Any, ...] | None:
         """The first row for ``params`` (by name), as the ORM would have typed it."""
         bound = params if self.names is None else tuple(params[name] for name in self.names)
-        cursor = _run(dialect, connection, self.sql, bound, False)
+        cursor = _run(dialect, connection, self.sql, bound, False, False)
         try:
             row = cursor.fetchone()
         finally:

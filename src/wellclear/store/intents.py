@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from h3.api import basic_int as h3  # type: ignore[import-untyped]
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, select
@@ -21,6 +22,8 @@ IN_LIST_CHUNK = 500
 bounded size rather than one of tens of thousands of cells."""
 ENDED = "ended"
 _INTENTS_TABLE = Base.metadata.tables[IntentRow.__tablename__]
+
+T = TypeVar("T")
 
 
 def add_intent(session: Session, intent: IntentRow) -> None:
@@ -119,7 +122,8 @@ def index_cells(
         driver.execute(connection, _INSERT_CELLS_UNNEST, columns)
         return
     for values, cells in groups:
-        driver.execute(connection, _INSERT_CELLS_JSON, (*values, _json_integers(cells)))
+        cells_param = driver.integer_array(connection.dialect, cells)
+        driver.execute(connection, _INSERT_CELLS_JSON, (*values, cells_param))
 
 
 _CELL_COLUMNS = (
@@ -203,7 +207,7 @@ def candidate_versions(session: Session, query: CandidateQuery) -> dict[str, str
 
 
 def _versions(
-    session: Session, query: CandidateQuery, home: Sequence[object], coarser: Sequence[object]
+    session: Session, query: CandidateQuery, home: Sequence[int], coarser: Sequence[int]
 ) -> dict[str, str]:
     """Candidates sharing one of the ``home`` cells, or one of the ``coarser`` cells where that
     is the stored extent's home, with the query's time, altitude, kind and party filters.
@@ -236,8 +240,7 @@ def _versions(
         match = "c.cell = ANY(%s::bigint[])" if postgresql else _IN_JSON_ARRAY
         where = f"c.home AND {match}" if home_only else match
         branches.append(f"SELECT c.intent_uid FROM intent_cells AS c WHERE {where}{filters}")
-        cells_param = driver.array_literal(cells) if postgresql else _json_integers(cells)
-        params += [cells_param, *filter_params]
+        params += [driver.integer_array(connection.dialect, cells), *filter_params]
     sql = f"SELECT i.uid, i.version FROM intents AS i WHERE i.uid IN ({' UNION '.join(branches)})"
     return dict(driver.fetch(connection, sql, tuple(params), replan=True))
 
@@ -245,12 +248,7 @@ def _versions(
 _IN_JSON_ARRAY = "c.cell IN (SELECT value FROM json_each(?))"
 
 
-def _json_integers(cells: Sequence[object]) -> str:
-    """Cells as a JSON array of integers (H3 indexes fit SQLite's 64-bit integers)."""
-    return "[" + ",".join(str(int(cell)) for cell in cells) + "]"  # type: ignore[call-overload]
-
-
-def _chunks(items: Sequence[object]) -> list[list[object]]:
+def _chunks(items: Sequence[T]) -> list[list[T]]:
     return [list(items[i : i + IN_LIST_CHUNK]) for i in range(0, len(items), IN_LIST_CHUNK)]
 
 

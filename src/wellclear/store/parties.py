@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,10 +37,9 @@ def party_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     if not wanted:
         return {}
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        rows = driver.fetch(connection, _PARTY_NAMES_POSTGRESQL, (driver.array_literal(wanted),))
-    else:
-        rows = driver.fetch(connection, _PARTY_NAMES_SQLITE, (json.dumps(wanted),))
+    postgresql = connection.dialect.name == "postgresql"
+    sql = _PARTY_NAMES_POSTGRESQL if postgresql else _PARTY_NAMES_SQLITE
+    rows = driver.fetch(connection, sql, (driver.integer_array(connection.dialect, wanted),))
     return {int(party_id): str(name) for party_id, name in rows}
 
 

@@ -13,6 +13,8 @@ factor, as they do for GEOS buffers, and the lens then holds the true region.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -89,28 +91,24 @@ def _sides(span: FloatArray, step: float) -> IntArray:
     return np.maximum(np.ceil(span / step - 1e-9), 2).astype(np.int64)
 
 
-class _Arcs:
+class _Arcs(NamedTuple):
     """Arcs of circles, vertex ``k`` of each at angle ``start + span · k / sides``, for
     ``first <= k <= last``."""
 
-    def __init__(
-        self, pair: IntArray, centre: FloatArray, radius: FloatArray, start: FloatArray,
-        span: FloatArray, sides: IntArray, first: IntArray, last: IntArray,
-    ) -> None:  # fmt: skip
-        self.pair, self.centre, self.radius = pair, centre, radius
-        self.start, self.span, self.sides = start, span, sides
-        self.first, self.last = first, last
+    pair: IntArray
+    centre: FloatArray
+    radius: FloatArray
+    start: FloatArray
+    span: FloatArray
+    sides: IntArray
+    first: IntArray
+    last: IntArray
 
     @staticmethod
     def concatenate(first: _Arcs, second: _Arcs) -> _Arcs:
         """Both sets of arcs, ordered by pair (``first``'s arc of a pair before ``second``'s)."""
-        pair = np.concatenate([first.pair, second.pair])
-        order = np.argsort(pair, kind="stable")
-        columns = (
-            np.concatenate([getattr(first, name), getattr(second, name)])[order]
-            for name in ("pair", "centre", "radius", "start", "span", "sides", "first", "last")
-        )
-        return _Arcs(*columns)
+        order = np.argsort(np.concatenate([first.pair, second.pair]), kind="stable")
+        return _Arcs(*(np.concatenate([a, b])[order] for a, b in zip(first, second, strict=True)))
 
 
 def _vertices(arcs: _Arcs) -> tuple[FloatArray, IntArray]:
