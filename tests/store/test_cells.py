@@ -95,8 +95,9 @@ def test_close_extents_share_a_cell(data, origin, dilations):
     ("outline", "dilation_m", "home"),
     [
         (CircleOutline(LatLng(36.2, 37.1), 1.0), 0.0, 9),
-        (CircleOutline(LatLng(36.2, 37.1), 50.0), 500.0, 9),
-        (CircleOutline(LatLng(36.2, 37.1), 1_000.0), 4_630.0, 7),
+        (CircleOutline(LatLng(36.2, 37.1), 50.0), 50.0, 9),
+        (CircleOutline(LatLng(36.2, 37.1), 50.0), 500.0, 7),
+        (CircleOutline(LatLng(36.2, 37.1), 1_000.0), 4_630.0, 5),
         (CircleOutline(LatLng(36.2, 37.1), 28_000.0), 4_630.0, 5),  # ~2,500 km², the limit
     ],
 )
