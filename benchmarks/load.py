@@ -1,18 +1,25 @@
 """Load on real servers: concurrent HTTP filings, throughput, latency and the invariant after.
 
 Run: ``.venv/bin/python benchmarks/load.py [--quick] [--duration S] [--concurrency N]
-[--repeat N] [--no-pin]``.
+[--loads closed,open] [--rate R] [--repeat N] [--no-pin]``.
 
 Each row starts its own ``wellclear serve`` processes (uvicorn) on a fresh database — a
 SQLite file, or a database on a throwaway PostgreSQL started from Debian's binaries
 (``/usr/lib/postgresql/*/bin``; initdb into a temporary directory, a loopback port) — and
-drives them for ``--duration`` seconds with ``--concurrency`` asyncio ``httpx`` clients
+drives them for ``--duration`` seconds with asyncio ``httpx`` clients
 (over aiohttp's transport, on uvloop; each server on a CPU of its own, ``serve --cpu``,
 unless ``--no-pin``) filing flights (circles of 100-1,500 m radius, 10-60 min long,
 priority 0-2) for 10 operator parties, round-robin over the processes. Scenarios:
 
 - ``spread``: over a 600 × 600 km region (a country), times over a day: few conflicts.
 - ``hot``: all in one 10 × 10 km area within an hour: most filings conflict, many refused.
+
+Each row is either closed loop (``--concurrency`` clients, each sending its next filing when
+the last is answered: the most the server can take, and a latency that is mostly
+clients / throughput) or open loop (filings sent at random — Poisson — times averaging a fixed
+rate, the issue's targets by default: 300/s spread, 100/s hot; each latency counted from the
+time its filing was due, so a stalled server is charged for every filing waiting behind it).
+``--loads`` picks them (both by default).
 
 Afterwards the batch engine (:func:`wellclear.strategic.find_conflicts`) runs over every
 live intent (read back over HTTP as an observer) and counts ``reject``-mode conflicts at
@@ -62,16 +69,20 @@ M_PER_DEG_LAT = 111_320.0
 BODIES = 20_000
 
 
+OPEN_LOOP_CONNECTIONS = 64  # per server; an open loop's filings wait for one past this
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
     half_side_m: float
     window_min: float
+    target_per_s: float  # the issue's throughput target, the open loop's default rate
 
 
 SCENARIOS = {
-    "spread": Scenario("spread", 300_000.0, 24 * 60.0),
-    "hot": Scenario("hot", 5_000.0, 60.0),
+    "spread": Scenario("spread", 300_000.0, 24 * 60.0, 300.0),
+    "hot": Scenario("hot", 5_000.0, 60.0, 100.0),
 }
 SETUPS = {"sqlite-1": ("sqlite", 1), "postgresql-1": ("postgresql", 1),
           "postgresql-2": ("postgresql", 2)}  # fmt: skip
@@ -276,6 +287,41 @@ async def drive(urls: list[str], keys: list[str], bodies: list[bytes], duration_
     return run
 
 
+async def drive_at_rate(urls: list[str], keys: list[str], bodies: list[bytes],
+                        duration_s: float, rate_per_s: float, seed: str) -> Run:  # fmt: skip
+    """Open loop: filings due at Poisson times averaging ``rate_per_s`` for ``duration_s``,
+    sent when due whether or not earlier ones were answered. Each latency runs from the time
+    its filing was due; ``elapsed_s`` includes waiting for the last answers."""
+    run = Run()
+    clients = [_client(u, OPEN_LOOP_CONNECTIONS) for u in urls]
+    arrivals = random.Random(seed)
+    sent: list[asyncio.Task[None]] = []
+
+    async def send(number: int, due: float) -> None:
+        headers = {"Authorization": f"Bearer {keys[number % len(keys)]}",
+                   "Content-Type": "application/json"}  # fmt: skip
+        response = await clients[number % len(clients)].post(
+            "/v1/intents", content=bodies[number % len(bodies)], headers=headers
+        )
+        run.latencies_s.append(time.perf_counter() - due)
+        run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    due = started + arrivals.expovariate(rate_per_s)
+    while due < started + duration_s:
+        wait_s = due - time.perf_counter()
+        if wait_s > 0:
+            await asyncio.sleep(wait_s)
+        sent.append(asyncio.create_task(send(len(sent), due)))
+        due += arrivals.expovariate(rate_per_s)
+    await asyncio.gather(*sent)
+    run.elapsed_s = time.perf_counter() - started
+    run.cpu_s = time.process_time() - cpu_started
+    for client in clients:
+        await client.aclose()
+    return run
+
+
 def live_intents(base_url: str, observer_key: str) -> list[dict[str, Any]]:
     intents: list[dict[str, Any]] = []
     cursor = None
@@ -310,9 +356,23 @@ def violations(stored: list[dict[str, Any]]) -> int:
 
 
 @dataclass(frozen=True)
+class Load:
+    """Closed loop (``rate_per_s`` None): ``clients`` clients back to back; else open loop."""
+
+    clients: int
+    rate_per_s: float | None = None
+
+    def __str__(self) -> str:
+        if self.rate_per_s is None:
+            return f"{self.clients} clients"
+        return f"{self.rate_per_s:,.0f}/s offered"
+
+
+@dataclass(frozen=True)
 class Row:
     setup: str
     scenario: str
+    load: Load
     filings_per_s: float
     p50_ms: float
     p99_ms: float
@@ -326,7 +386,7 @@ class Row:
 
 
 def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: Path,
-            duration_s: float, concurrency: int, pin: bool) -> Row:  # fmt: skip
+            duration_s: float, load: Load, pin: bool) -> Row:  # fmt: skip
     service = Service(open_database(url))
     suffix = secrets.token_hex(3)
     keys = [add_party(service.database, f"op-{n}-{suffix}", Role.OPERATOR).key
@@ -339,13 +399,18 @@ def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: P
         urls = started.urls
         uvloop.run(drive(urls, keys, bodies[:50], 1.0, 4))  # warm up (those are kept too)
         cpu_before_s = cpu_s(started.pids)
-        run = uvloop.run(drive(urls, keys, bodies[50:], duration_s, concurrency))
+        if load.rate_per_s is None:
+            driving = drive(urls, keys, bodies[50:], duration_s, load.clients)
+        else:
+            seed = f"{setup}/{scenario.name}"
+            driving = drive_at_rate(urls, keys, bodies[50:], duration_s, load.rate_per_s, seed)
+        run = uvloop.run(driving)
         server_cpu_s = cpu_s(started.pids) - cpu_before_s
         stored = live_intents(urls[0], observer)
     latencies_ms = sorted(s * 1000 for s in run.latencies_s)
     accepted, rejected = run.statuses.get(201, 0), run.statuses.get(409, 0)
     return Row(
-        setup, scenario.name, len(latencies_ms) / run.elapsed_s,
+        setup, scenario.name, load, len(latencies_ms) / run.elapsed_s,
         statistics.median(latencies_ms), latencies_ms[min(len(latencies_ms) - 1,
                                                          int(0.99 * len(latencies_ms)))],
         server_cpu_s * 1000 / max(1, len(latencies_ms)),
@@ -355,19 +420,30 @@ def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: P
     )  # fmt: skip
 
 
+def _loads(scenarios: list[Scenario], loads: list[str], clients: int,
+           rate_per_s: float | None) -> list[tuple[Scenario, Load]]:  # fmt: skip
+    """Each scenario's closed loop, then each one's open loop (at ``rate_per_s`` or its target)."""
+    chosen = [(s, Load(clients)) for s in scenarios] if "closed" in loads else []
+    if "open" in loads:
+        chosen += [(s, Load(clients, rate_per_s or s.target_per_s)) for s in scenarios]
+    return chosen
+
+
 def _median_run(runs: list[Row]) -> Row:
     return sorted(runs, key=lambda r: r.filings_per_s)[len(runs) // 2]
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| database, processes | scenario | filings/s | p50 ms | p99 ms | server CPU ms/filing "
+        "| database, processes | scenario | load | filings/s | p50 ms | p99 ms "
+        "| server CPU ms/filing "
         "| generator CPU ms/filing | accepted | refused (409) | other | live intents "
         "| reject violations |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     lines += [
-        f"| {r.setup} | {r.scenario} | {r.filings_per_s:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f}"
+        f"| {r.setup} | {r.scenario} | {r.load} | {r.filings_per_s:,.0f} | {r.p50_ms:.1f}"
+        f" | {r.p99_ms:.1f}"
         f" | {r.server_cpu_ms:.1f} | {r.generator_cpu_ms:.1f} | {r.accepted:,}"
         f" | {r.rejected:,} | {r.other:,}"
         f" | {r.live:,} | {r.violations} |"
@@ -380,7 +456,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 s per row, SQLite and PG 1")
     parser.add_argument("--duration", type=float, default=None, help="seconds per row (10)")
-    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument("--concurrency", type=int, default=16,
+                        help="closed loop: concurrent clients (16)")  # fmt: skip
+    parser.add_argument("--loads", default="closed,open", help="closed,open (both)")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="open loop: filings/s (default: each scenario's target)")  # fmt: skip
     parser.add_argument("--setups", default=None, help=f"comma-separated of {', '.join(SETUPS)}")
     parser.add_argument("--scenarios", default="spread,hot", help="spread,hot")
     parser.add_argument(
@@ -400,6 +480,9 @@ def main() -> None:
     setups = args.setups or ("sqlite-1,postgresql-1" if args.quick else ",".join(SETUPS))
     chosen = [s.strip() for s in setups.split(",")]
     scenarios = [SCENARIOS[s.strip()] for s in args.scenarios.split(",")]
+    loads = [s.strip() for s in args.loads.split(",")]
+    if not set(loads) <= {"closed", "open"}:
+        parser.error(f"--loads: closed and/or open, not {args.loads!r}")
     rows: list[Row] = []
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wc-load-")))
@@ -408,20 +491,19 @@ def main() -> None:
             admin_url = stack.enter_context(throwaway_postgresql())
         for setup in chosen:
             kind, processes = SETUPS[setup]
-            for scenario in scenarios:
+            for scenario, load in _loads(scenarios, loads, args.concurrency, args.rate):
                 runs = []
                 for _ in range(args.repeat):
                     url = fresh_database(kind, admin_url, workdir)
                     runs.append(measure(setup, scenario, url, processes, workdir, duration_s,
-                                        args.concurrency, not args.no_pin))  # fmt: skip
-                    print(f"{setup} {scenario.name}: {runs[-1].filings_per_s:,.0f}/s",
-                          file=sys.stderr)  # fmt: skip
+                                        load, not args.no_pin))  # fmt: skip
+                    print(f"{setup} {scenario.name} {load}: {runs[-1].filings_per_s:,.0f}/s, "
+                          f"p99 {runs[-1].p99_ms:.0f} ms", file=sys.stderr)  # fmt: skip
                 rows.append(_median_run(runs))
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     pinned = "unpinned" if args.no_pin else "each server on its own CPU (serve --cpu)"
     print(f"{duration_s:g} s per run, median of {args.repeat} run(s) per row, "
-          f"{args.concurrency} clients, {os.cpu_count()} cores, {pinned}, load average at the "
-          f"end {load}")  # fmt: skip
+          f"{os.cpu_count()} cores, {pinned}, load average at the end {load_average}")  # fmt: skip
     print(table(rows))
     if any(r.violations for r in rows):
         raise SystemExit("INVARIANT VIOLATED")
