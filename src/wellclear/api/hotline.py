@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import documented_body, json_body, parse_body
-from wellclear.api.lanes import WriteLaneDep
+from wellclear.api.lanes import run_write
 from wellclear.api.schemas import CURSOR_PATTERN, PARTY_PATTERN, problem_responses
 from wellclear.service.hotline import MAX_BODY_CHARS, list_messages, send_message
 
@@ -55,13 +55,11 @@ class MessagePage(BaseModel):
     openapi_extra=documented_body(MessageIn),
     responses=problem_responses(404, 413, 415, 422),
 )
-async def post_message(
-    request: Request, service: ServiceDep, caller: CallerDep, lane: WriteLaneDep
-) -> MessageOut:
+async def post_message(request: Request, caller: CallerDep) -> MessageOut:
     """Send a message; the recipient gets a ``message`` notice (its ack is the read receipt)."""
     message = parse_body(MessageIn, await json_body(request))
-    sent = await lane.run(
-        send_message, service, caller, message.to, message.body, message.regarding
+    sent = await run_write(
+        request, send_message, caller, message.to, message.body, message.regarding
     )
     return MessageOut.model_validate(sent.as_json())
 

@@ -11,7 +11,7 @@ from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import json_body, parse_body
 from wellclear.api.encoding import encode_json
 from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
-from wellclear.api.lanes import WriteLaneDep
+from wellclear.api.lanes import run_write
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -91,14 +91,12 @@ def _intent(response: Response, view: IntentView) -> IntentOut:
 )
 async def post_intent(
     request: Request,
-    service: ServiceDep,
     caller: CallerDep,
-    lane: WriteLaneDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Response:
     """File a new intent (the server picks its id). 409 with the conflicts if policy refuses it."""
     filing_request = FilingRequest(await json_body(request), idempotency_key=idempotency_key)
-    filing = await lane.run(file_intent, service, caller, filing_request)
+    filing = await run_write(request, file_intent, caller, filing_request)
     return _filed(request, filing)
 
 
@@ -113,9 +111,7 @@ async def post_intent(
 )
 async def put_intent(
     request: Request,
-    service: ServiceDep,
     caller: CallerDep,
-    lane: WriteLaneDep,
     intent_id: IntentId,
     if_match: IfMatch = None,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
@@ -124,7 +120,7 @@ async def put_intent(
     filing_request = FilingRequest(
         await json_body(request), intent_id, _version(if_match), idempotency_key
     )
-    filing = await lane.run(file_intent, service, caller, filing_request)
+    filing = await run_write(request, file_intent, caller, filing_request)
     return _filed(request, filing)
 
 
@@ -206,27 +202,24 @@ def get_one_intent(
 async def post_state(
     request: Request,
     response: Response,
-    service: ServiceDep,
     caller: CallerDep,
-    lane: WriteLaneDep,
     intent_id: IntentId,
     if_match: IfMatch = None,
 ) -> IntentOut:
     """Move the intent through its lifecycle; a step F3548 does not allow answers 409."""
     state = parse_body(StateIn, await json_body(request)).state
-    view = await lane.run(change_state, service, caller, intent_id, state, _version(if_match))
+    view = await run_write(request, change_state, caller, intent_id, state, _version(if_match))
     return _intent(response, view)
 
 
 @router.delete("/{intent_id}", response_model=IntentOut, responses=problem_responses(404, 412, 422))
 async def delete_intent(
+    request: Request,
     response: Response,
-    service: ServiceDep,
     caller: CallerDep,
-    lane: WriteLaneDep,
     intent_id: IntentId,
     if_match: IfMatch = None,
 ) -> IntentOut:
     """End the intent (it stays readable, as ``ended``) and free its space."""
-    view = await lane.run(end_intent, service, caller, intent_id, _version(if_match))
+    view = await run_write(request, end_intent, caller, intent_id, _version(if_match))
     return _intent(response, view)

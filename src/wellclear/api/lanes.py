@@ -14,9 +14,12 @@ import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Request
+
+from wellclear.api.auth import service_of
+from wellclear.service import Service
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -52,10 +55,18 @@ def default_write_threads(is_sqlite: bool) -> int:
     return SQLITE_WRITE_THREADS if is_sqlite else POSTGRESQL_WRITE_THREADS
 
 
-async def write_lane(request: Request) -> WriteLane:
-    # async: FastAPI runs a plain-def dependency in a thread
+async def run_write(
+    request: Request,
+    func: Callable[Concatenate[Service, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``func(service, *args, **kwargs)`` on the app's write lane.
+
+    The service and the lane are taken from the app rather than declared as FastAPI
+    dependencies: FastAPI 0.165 spends ~75k instructions solving each dependency of each
+    request, and the two cost a filing a tenth of its event loop's share (``wellclear
+    serve`` under callgrind, 1.72 against 1.58 M instructions per spread filing).
+    """
     lane: WriteLane = request.app.state.write_lane
-    return lane
-
-
-WriteLaneDep = Annotated[WriteLane, Depends(write_lane)]
+    return await lane.run(func, service_of(request), *args, **kwargs)

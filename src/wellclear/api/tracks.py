@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import documented_body, json_body
-from wellclear.api.lanes import WriteLaneDep
+from wellclear.api.lanes import run_write
 from wellclear.api.schemas import CURSOR_PATTERN, PARTY_PATTERN, problem_responses
 from wellclear.service import Service
 from wellclear.service.feed import SbsIngest
@@ -151,14 +151,12 @@ Limit = Annotated[int, Query(ge=1, le=500)]
     openapi_extra=_BODY,
     responses=problem_responses(413, 415, 422),
 )
-async def post_tracks(
-    request: Request, service: ServiceDep, caller: CallerDep, lane: WriteLaneDep
-) -> RecordedOut:
+async def post_tracks(request: Request, caller: CallerDep) -> RecordedOut:
     """Report states of the caller's own tracks (operators only); each becomes its track's
     last state. Every bad field is named (``states[3].lat``); nothing is stored then."""
     caller.require_operator()
     body = await json_body(request)
-    recorded = await lane.run(record_track_body, service, caller, body)
+    recorded = await run_write(request, record_track_body, caller, body)
     return RecordedOut.model_validate(recorded.as_json())
 
 
