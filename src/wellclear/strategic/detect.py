@@ -117,6 +117,8 @@ def conflicts_among(
     h_m = rules.horizontal_m[ka, kb]
     close = possibly_close(table, i, j, h_m)
     i, j, h_m = i[close], j[close], h_m[close]
+    if not len(i):  # most spread filings: candidates, none close; the phases below cost
+        return ()  # 0.35 M instructions even on empty arrays (-6 % of such a filing)
     if len(i) < PARALLEL_FROM or WORKERS == 1:
         done = [_measured(table, i, j, h_m)]
     else:
