@@ -3,6 +3,8 @@ replace with If-Match, idempotency, and nothing half-written."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from sqlalchemy import func, select
 
@@ -178,6 +180,8 @@ def test_idempotency_key_replays_the_first_answer(service):
         (intent_body(state="ended"), "state"),
         (intent_body("flight", circle_extent((95.0, 0.0))),
          "extents[0].volume.outline_circle.center.lat"),
+        (intent_body("flight", circle_extent(radius_m=math.nan)),  # the body says NaN
+         "extents[0].volume.outline_circle.radius.value"),
     ],
 )  # fmt: skip
 def test_bad_input_names_the_field_and_stores_nothing(service, body, path):

@@ -9,7 +9,12 @@ file, the JSON (or TOML) path of each offending value and the reason.
 
 from wellclear.ingest._extent import Limits
 from wellclear.ingest.geojson import parse_geojson
-from wellclear.ingest.intents import load_intents, parse_intents_json
+from wellclear.ingest.intents import (
+    load_intents,
+    parse_intents_document,
+    parse_intents_json,
+    read_json,
+)
 from wellclear.ingest.policy import default_policy, load_policy, parse_policy
 
 __all__ = [
@@ -18,6 +23,8 @@ __all__ = [
     "load_intents",
     "load_policy",
     "parse_geojson",
+    "parse_intents_document",
     "parse_intents_json",
     "parse_policy",
+    "read_json",
 ]

@@ -6,14 +6,12 @@ The body is the intent without ``party`` (the caller's) and, on POST, without ``
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import replace
 from typing import Any
 
 from wellclear.errors import InvalidInput, Problem
-from wellclear.ingest import Limits, parse_intents_json
+from wellclear.ingest import Limits, parse_intents_document, read_json
 from wellclear.model import Intent, State
 
 FILING_STATES = frozenset({State.ACCEPTED, State.ACTIVATED})
@@ -37,7 +35,7 @@ def intent_from_body(
     _check_server_fields(document, client_id, party_name)
     wrapped = {"intents": [{**document, "id": client_id, "party": party_key}]}
     try:
-        (intent,) = parse_intents_json(json.dumps(wrapped), "", limits=limits)
+        (intent,) = parse_intents_document(wrapped, "", limits=limits)
     except InvalidInput as error:
         raise InvalidInput([_unwrapped(p) for p in error.problems]) from None
     if intent.state not in FILING_STATES:
@@ -47,17 +45,12 @@ def intent_from_body(
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body, parse_constant=_keep_constant)
-    except (ValueError, UnicodeDecodeError) as error:
+        document = read_json(body)
+    except ValueError as error:  # UnicodeDecodeError is one
         raise InvalidInput([Problem("", "", f"not valid JSON: {error}")]) from None
     if not isinstance(document, dict):
         raise InvalidInput([Problem("", "", "must be a JSON object (one intent)")])
     return document
-
-
-def _keep_constant(name: str) -> float:
-    """NaN and Infinity pass through so the parser names the field they are in."""
-    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
 
 
 def _check_server_fields(document: dict[str, Any], client_id: str, party_name: str) -> None:
