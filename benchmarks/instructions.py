@@ -134,7 +134,11 @@ def count_server(source: Path, scenario: str, warm: int, filings: int) -> tuple[
                 _control(process, "-d")
         finally:
             process.terminate()
-            process.wait(timeout=120)
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         dumped = next(workdir.glob("callgrind.out.*"))
         summary = re.search(r"^summary: (\d+)", dumped.read_text(), re.M)
         if summary is None:
@@ -165,7 +169,7 @@ def _inclusive(dumped: Path, function: str) -> int:
     for line in annotated.splitlines():
         if re.search(rf":{function} \[", line):
             return int(line.split()[0].replace(",", ""))
-    return 0
+    raise SystemExit(f"{function} is not in {dumped}'s annotation")
 
 
 def _answer(process: subprocess.Popen[bytes], signal: Path, word: str, control: list[str]) -> None:

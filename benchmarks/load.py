@@ -259,6 +259,23 @@ def _client(base_url: str, concurrency: int) -> httpx.AsyncClient:
     )
 
 
+FAILED = 0  # the status a request that got no answer (a timeout, a dropped connection) counts as
+
+
+async def _file(run: Run, client: httpx.AsyncClient, key: str, body: bytes, since: float) -> None:
+    """One filing; its latency runs from ``since``. A request without an answer counts as
+    :data:`FAILED` (under "other") rather than ending the run."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    try:
+        response = await client.post("/v1/intents", content=body, headers=headers)
+    except httpx.HTTPError:
+        status = FAILED
+    else:
+        status = response.status_code
+        run.latencies_s.append(time.perf_counter() - since)
+    run.statuses[status] = run.statuses.get(status, 0) + 1
+
+
 async def drive(urls: list[str], keys: list[str], bodies: list[bytes], duration_s: float,
                 concurrency: int) -> Run:  # fmt: skip
     run = Run()
@@ -269,21 +286,17 @@ async def drive(urls: list[str], keys: list[str], bodies: list[bytes], duration_
     async def worker() -> None:
         while time.perf_counter() < deadline:
             n = next(counter)
-            headers = {"Authorization": f"Bearer {keys[n % len(keys)]}",
-                       "Content-Type": "application/json"}  # fmt: skip
-            started = time.perf_counter()
-            response = await clients[n % len(clients)].post(
-                "/v1/intents", content=bodies[n % len(bodies)], headers=headers
-            )
-            run.latencies_s.append(time.perf_counter() - started)
-            run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
+            await _file(run, clients[n % len(clients)], keys[n % len(keys)],
+                        bodies[n % len(bodies)], time.perf_counter())  # fmt: skip
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    run.elapsed_s = time.perf_counter() - started
-    run.cpu_s = time.process_time() - cpu_started
-    for client in clients:
-        await client.aclose()
+    try:
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    finally:
+        run.elapsed_s = time.perf_counter() - started
+        run.cpu_s = time.process_time() - cpu_started
+        for client in clients:
+            await client.aclose()
     return run
 
 
@@ -292,33 +305,32 @@ async def drive_at_rate(urls: list[str], keys: list[str], bodies: list[bytes],
     """Open loop: filings due at Poisson times averaging ``rate_per_s`` for ``duration_s``,
     sent when due whether or not earlier ones were answered. Each latency runs from the time
     its filing was due; ``elapsed_s`` includes waiting for the last answers."""
+    if rate_per_s <= 0:
+        raise ValueError(f"an open loop needs a positive rate, not {rate_per_s}")
     run = Run()
     clients = [_client(u, OPEN_LOOP_CONNECTIONS) for u in urls]
     arrivals = random.Random(seed)
     sent: list[asyncio.Task[None]] = []
-
-    async def send(number: int, due: float) -> None:
-        headers = {"Authorization": f"Bearer {keys[number % len(keys)]}",
-                   "Content-Type": "application/json"}  # fmt: skip
-        response = await clients[number % len(clients)].post(
-            "/v1/intents", content=bodies[number % len(bodies)], headers=headers
-        )
-        run.latencies_s.append(time.perf_counter() - due)
-        run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
-
     started, cpu_started = time.perf_counter(), time.process_time()
-    due = started + arrivals.expovariate(rate_per_s)
-    while due < started + duration_s:
-        wait_s = due - time.perf_counter()
-        if wait_s > 0:
-            await asyncio.sleep(wait_s)
-        sent.append(asyncio.create_task(send(len(sent), due)))
-        due += arrivals.expovariate(rate_per_s)
-    await asyncio.gather(*sent)
-    run.elapsed_s = time.perf_counter() - started
-    run.cpu_s = time.process_time() - cpu_started
-    for client in clients:
-        await client.aclose()
+    try:
+        due = started + arrivals.expovariate(rate_per_s)
+        while due < started + duration_s:
+            wait_s = due - time.perf_counter()
+            if wait_s > 0:
+                await asyncio.sleep(wait_s)
+            n = len(sent)
+            filing = _file(run, clients[n % len(clients)], keys[n % len(keys)],
+                           bodies[n % len(bodies)], due)  # fmt: skip
+            sent.append(asyncio.create_task(filing))
+            due += arrivals.expovariate(rate_per_s)
+        await asyncio.gather(*sent)
+    finally:
+        for task in sent:
+            task.cancel()  # only those still pending after an interruption
+        run.elapsed_s = time.perf_counter() - started
+        run.cpu_s = time.process_time() - cpu_started
+        for client in clients:
+            await client.aclose()
     return run
 
 
@@ -386,7 +398,7 @@ class Row:
 
 
 def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: Path,
-            duration_s: float, load: Load, pin: bool) -> Row:  # fmt: skip
+            duration_s: float, load: Load, pin: bool, attempt: int = 0) -> Row:  # fmt: skip
     service = Service(open_database(url))
     suffix = secrets.token_hex(3)
     keys = [add_party(service.database, f"op-{n}-{suffix}", Role.OPERATOR).key
@@ -402,12 +414,15 @@ def measure(setup: str, scenario: Scenario, url: str, processes: int, workdir: P
         if load.rate_per_s is None:
             driving = drive(urls, keys, bodies[50:], duration_s, load.clients)
         else:
-            seed = f"{setup}/{scenario.name}"
+            seed = f"{setup}/{scenario.name}/{attempt}"  # each --repeat its own arrivals
             driving = drive_at_rate(urls, keys, bodies[50:], duration_s, load.rate_per_s, seed)
         run = uvloop.run(driving)
         server_cpu_s = cpu_s(started.pids) - cpu_before_s
         stored = live_intents(urls[0], observer)
     latencies_ms = sorted(s * 1000 for s in run.latencies_s)
+    if not latencies_ms:
+        raise SystemExit(f"{setup} {scenario.name} {load}: no filing was answered "
+                         f"({run.statuses})")  # fmt: skip
     accepted, rejected = run.statuses.get(201, 0), run.statuses.get(409, 0)
     return Row(
         setup, scenario.name, load, len(latencies_ms) / run.elapsed_s,
@@ -425,7 +440,8 @@ def _loads(scenarios: list[Scenario], loads: list[str], clients: int,
     """Each scenario's closed loop, then each one's open loop (at ``rate_per_s`` or its target)."""
     chosen = [(s, Load(clients)) for s in scenarios] if "closed" in loads else []
     if "open" in loads:
-        chosen += [(s, Load(clients, rate_per_s or s.target_per_s)) for s in scenarios]
+        chosen += [(s, Load(clients, rate_per_s if rate_per_s is not None else s.target_per_s))
+                   for s in scenarios]  # fmt: skip
     return chosen
 
 
@@ -483,6 +499,8 @@ def main() -> None:
     loads = [s.strip() for s in args.loads.split(",")]
     if not set(loads) <= {"closed", "open"}:
         parser.error(f"--loads: closed and/or open, not {args.loads!r}")
+    if args.rate is not None and args.rate <= 0:
+        parser.error(f"--rate: filings per second, more than 0, not {args.rate:g}")
     rows: list[Row] = []
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wc-load-")))
@@ -493,10 +511,10 @@ def main() -> None:
             kind, processes = SETUPS[setup]
             for scenario, load in _loads(scenarios, loads, args.concurrency, args.rate):
                 runs = []
-                for _ in range(args.repeat):
+                for attempt in range(args.repeat):
                     url = fresh_database(kind, admin_url, workdir)
                     runs.append(measure(setup, scenario, url, processes, workdir, duration_s,
-                                        load, not args.no_pin))  # fmt: skip
+                                        load, not args.no_pin, attempt))  # fmt: skip
                     print(f"{setup} {scenario.name} {load}: {runs[-1].filings_per_s:,.0f}/s, "
                           f"p99 {runs[-1].p99_ms:.0f} ms", file=sys.stderr)  # fmt: skip
                 rows.append(_median_run(runs))

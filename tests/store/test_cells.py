@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, datetime
+from unittest import mock
 
 import h3
 import numpy as np
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 
 from wellclear.model import CircleOutline, LatLng, PolygonOutline, Volume4D
-from wellclear.store.cells import LEVELS, PAD_EDGES, CoverError, cover_extent
+from wellclear.store import cells as cell_index
+from wellclear.store.cells import LEVELS, PAD_EDGES, TARGET_CELLS, CoverError, cover_extent
 from wellclear.strategic.distance import distance_m
 
 WGS84 = Geod(ellps="WGS84")
@@ -77,15 +79,27 @@ def test_no_cell_point_is_farther_from_its_centre_than_the_padding_allows(resolu
     assert 1.09 < ratio <= CENTRE_TO_POINT_EDGES < PAD_EDGES - 0.3
 
 
+TARGETS = st.sampled_from([TARGET_CELLS, 200])  # today's, and the one older covers were made with
+
+
+def cover_with_target(outline, dilation_m: float, target_cells: int):
+    """The cover as computed when ``TARGET_CELLS`` was ``target_cells``: intents indexed
+    before it went from 200 to 10 keep their finer homes until ``db reindex``."""
+    with mock.patch.object(cell_index, "TARGET_CELLS", target_cells):
+        return cover_extent(volume(outline), dilation_m)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), origin=ORIGINS, dilations=st.tuples(st.sampled_from([0.0, 500.0, 4_630.0]),
-       st.sampled_from([0.0, 1_000.0, 4_630.0])))  # fmt: skip
-def test_close_extents_share_a_cell(data, origin, dilations):
+       st.sampled_from([0.0, 1_000.0, 4_630.0])),
+       targets=st.tuples(TARGETS, TARGETS))  # fmt: skip
+def test_close_extents_share_a_cell(data, origin, dilations, targets):
     a, b = data.draw(outlines(origin)), data.draw(outlines(origin))
     gap_m = distance_m(a, b)
     if gap_m >= sum(dilations):
         return
-    cover_a, cover_b = cover_extent(volume(a), dilations[0]), cover_extent(volume(b), dilations[1])
+    cover_a = cover_with_target(a, dilations[0], targets[0])
+    cover_b = cover_with_target(b, dilations[1], targets[1])
     shared_resolution = min(cover_a.home_resolution, cover_b.home_resolution)
     assert cover_a.cells[shared_resolution] & cover_b.cells[shared_resolution]
     assert cover_a.lock_cells & cover_b.lock_cells

@@ -98,7 +98,7 @@ def index_cells(
 ) -> None:
     """File the intent's extents under the cells that cover them.
 
-    Tens to hundreds of rows per filing, sent as plain values through the driver: building
+    A handful to tens of rows per filing, sent as plain values through the driver: building
     each row's parameters through SQLAlchemy cost a millisecond a filing. PostgreSQL takes
     them as one ``unnest`` of column arrays, whose constant text the driver prepares once
     (an ``executemany`` there cost a round trip's work per row); SQLite as one ``INSERT …
