@@ -177,8 +177,7 @@ def _answer(process: subprocess.Popen[bytes], signal: Path, word: str, control: 
         if process.poll() is not None:
             raise SystemExit(f"the filings under callgrind exited early ({process.returncode})")
         time.sleep(SIGNAL_WAIT_S)
-    subprocess.run(["callgrind_control", *control, str(process.pid)], check=True,
-                   capture_output=True)  # fmt: skip
+    _control(process, *control)
     signal.write_text(f"{word}: done")
 
 

@@ -8,13 +8,9 @@ file, the JSON (or TOML) path of each offending value and the reason.
 """
 
 from wellclear.ingest._extent import Limits
+from wellclear.ingest._fields import read_json
 from wellclear.ingest.geojson import parse_geojson
-from wellclear.ingest.intents import (
-    load_intents,
-    parse_intents_document,
-    parse_intents_json,
-    read_json,
-)
+from wellclear.ingest.intents import load_intents, parse_intents_document, parse_intents_json
 from wellclear.ingest.policy import default_policy, load_policy, parse_policy
 
 __all__ = [

@@ -99,10 +99,16 @@ def read_text_file(path: pathlib.Path) -> str:
         raise InvalidInput([Problem(str(path), "", f"cannot read the file: {reason}")]) from error
 
 
+def read_json(text: str | bytes) -> object:
+    """``text`` as JSON, ``NaN`` and ``Infinity`` kept for the parsers to name their field;
+    raises ``ValueError`` (``json.JSONDecodeError``, ``UnicodeDecodeError``) if malformed."""
+    return json.loads(text, parse_constant=NonFinite)
+
+
 def parse_json(problems: Problems, text: str) -> object:
     """The document, or ``None`` after recording where the JSON is malformed."""
     try:
-        return json.loads(text, parse_constant=NonFinite)
+        return read_json(text)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         problems.add("", f"not valid JSON at {where}: {error.msg}")

@@ -30,7 +30,6 @@ returned partially.
 
 from __future__ import annotations
 
-import json
 import pathlib
 from collections.abc import Mapping
 from datetime import datetime
@@ -110,32 +109,23 @@ def parse_intents_json(
     problems = Problems(source, limits.max_problems)
     document = f.parse_json(problems, text)
     problems.raise_if_any()
-    return parse_intents_document(document, source, limits=limits, problems=problems)
+    return parse_intents_document(document, source, limits=limits)
 
 
 def parse_intents_document(
-    document: object,
-    source: str,
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-    problems: Problems | None = None,
+    document: object, source: str, *, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Intent, ...]:
-    """Intents from an F3548 document already read from JSON (by :func:`read_json`, so that
-    a ``NaN`` is reported where it stands); raises :class:`InvalidInput` with every problem.
+    """Intents from an F3548 document already read from JSON (by ``read_json``, so that a
+    ``NaN`` is reported where it stands); raises :class:`InvalidInput` with every problem.
 
+    >>> from wellclear.ingest import read_json
     >>> parse_intents_document(read_json('{"intents": []}'), "body")
     ()
     """
-    problems = problems or Problems(source, limits.max_problems)
+    problems = Problems(source, limits.max_problems)
     intents = intents_from_document(problems, document, limits)
     problems.raise_if_any()
     return intents
-
-
-def read_json(text: str | bytes) -> object:
-    """``text`` as JSON, ``NaN`` and ``Infinity`` kept for the parsers to name their field;
-    raises ``ValueError`` (``json.JSONDecodeError``, ``UnicodeDecodeError``) if malformed."""
-    return json.loads(text, parse_constant=f.NonFinite)
 
 
 def intents_from_document(
