@@ -10,11 +10,14 @@ on PostgreSQL a second thread lets one filing's round trips overlap another's Py
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Concatenate, ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Request
 
@@ -28,27 +31,84 @@ SQLITE_WRITE_THREADS = 1
 POSTGRESQL_WRITE_THREADS = 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    context: contextvars.Context
+    work: Callable[[], Any]
+
+
 class WriteLane:
     """Runs blocking write calls on ``threads`` threads of its own, in the caller's context
-    (so the audit actor named by the request goes with the call).
+    (so the audit actor named by the request goes with the call), first come first served.
 
-    Its own threads take queued calls one after another, without a trip through the event
-    loop between them.
+    A call's answer goes straight to its awaiting future on the loop. ``run_in_executor``
+    did the same through a concurrent future chained to an asyncio one, a tenth of the
+    event loop's share of a filing (``benchmarks/instructions.py --server``). A call whose
+    awaiting task was cancelled before a thread took it up is not run.
     """
 
     def __init__(self, threads: int) -> None:
         if threads < 1:
             raise ValueError(f"a write lane needs at least one thread, not {threads}")
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="wellclear-write")
+        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._closing = threading.Lock()
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"wellclear-write_{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     async def run(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        context = contextvars.copy_context()
-        call = functools.partial(context.run, func, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        call = _Call(loop, future, contextvars.copy_context(),
+                     functools.partial(func, *args, **kwargs))  # fmt: skip
+        with self._closing:
+            if self._closed:
+                raise RuntimeError("the write lane is closed")
+            self._calls.put(call)
+        return await future
 
     def close(self) -> None:
-        """Finish the calls under way and stop the threads."""
-        self._executor.shutdown(wait=True)
+        """Finish the calls already queued and stop the threads."""
+        with self._closing:
+            if self._closed:
+                return
+            self._closed = True
+            for _ in self._threads:
+                self._calls.put(None)  # after every queued call: the queue is FIFO
+        for thread in self._threads:
+            thread.join()
+
+    def _serve(self) -> None:
+        while (call := self._calls.get()) is not None:
+            if call.future.cancelled():  # nobody waits for it any more
+                continue
+            try:
+                result = call.context.run(call.work)
+            except BaseException as error:  # handed to the awaiting task
+                _answer(call, _fail, error)
+            else:
+                _answer(call, _succeed, result)
+
+
+def _answer(call: _Call, settle: Callable[[asyncio.Future[Any], Any], None], value: Any) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is left to answer
+        call.loop.call_soon_threadsafe(settle, call.future, value)
+
+
+def _succeed(future: asyncio.Future[Any], result: Any) -> None:
+    if not future.cancelled():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not future.cancelled():
+        future.set_exception(error)
 
 
 def default_write_threads(is_sqlite: bool) -> int:
