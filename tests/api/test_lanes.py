@@ -100,7 +100,7 @@ def test_close_finishes_the_queued_calls_then_refuses_new_ones() -> None:
 
 def test_a_call_cancelled_while_queued_does_not_run() -> None:
     lane = WriteLane(1)
-    release, ran = threading.Event(), []
+    release, ran = threading.Event(), list[str]()
 
     async def cancel_the_second() -> None:
         first = asyncio.ensure_future(lane.run(release.wait, 5))
