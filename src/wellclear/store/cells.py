@@ -10,11 +10,12 @@ Completeness argument (a missed candidate is a safety bug):
    never shorter than true ones and at most ``1 + frame_stretch`` longer, so dilating by
    ``(d + pad) · (1 + stretch) + margin`` in the frame contains everything within true
    distance ``d + pad``. A circle's frame is centred on it, so its dilation is a disc
-   there, drawn as the polygon around that disc (tangent sides). No side of a polygon
-   handed to H3 is longer than ``MAX_SIDE_M`` (5 km; other footprints are cut to a third
-   of an edge at the finer levels), so reading its sides as straight in latitude and
-   longitude moves them by at most ``L² · tan(latitude) / 8R``, under 6 m up to 85°: less
-   than a quarter of ``margin``.
+   there, drawn as the polygon around that disc (tangent sides). Reading a side of length
+   ``L`` as straight in latitude and longitude (as H3 does) moves it by at most
+   ``L² · tan(φ) / 8R``, ``φ`` the highest latitude it reaches. A disc's sides are short
+   enough to keep that under ``SIDE_SHIFT_M`` (6 m, less than a quarter of ``margin``):
+   at most 5.2 km at 85°, 21 km at 35° (where the ``MIN_SIDES`` suffice). Other footprints
+   are cut to ``MAX_SIDE_M`` or a third of an edge at the finer levels.
 3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
    1.11 average edge lengths of any of its points (1.1044 over every cell of resolutions 3
    and 4, 1.1062 over samples of the finer levels and around all twelve pentagons; the
@@ -46,7 +47,13 @@ from numpy.typing import NDArray
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from wellclear.geo.frames import densify_rings, frame_stretch_at, from_frame, to_frame
+from wellclear.geo.frames import (
+    EARTH_RADIUS_M,
+    densify_rings,
+    frame_stretch_at,
+    from_frame,
+    to_frame,
+)
 from wellclear.model import CircleOutline, LatLng, Volume4D
 
 FloatArray = NDArray[np.float64]
@@ -68,6 +75,7 @@ DENSIFY_STEP_M = 2_000.0
 MAX_LATITUDE_DEG = 85.0
 MIN_SIDES = 16
 MAX_SIDE_M = 5_000.0  # H3 costs time per vertex: 2 km sides made a cover a quarter slower
+SIDE_SHIFT_M = 6.0  # at most this between a side as drawn and as H3 reads it (point 2)
 
 
 class CoverError(ValueError):
@@ -199,8 +207,10 @@ def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
     if framed.shape is None:
         # A disc: the polygon drawn around it (sides tangent to the circle) holds all of it.
         # H3's cell search costs time in proportion to the vertices, so no more sides than
-        # MAX_SIDE_M asks (a buffered point, segmentized, had four times as many).
-        sides = max(MIN_SIDES, math.ceil(math.pi / math.atan(MAX_SIDE_M / (2 * distance_m))))
+        # the latitude asks (a buffered point, segmentized, had four times as many; sides
+        # of 5 km anywhere, a quarter more than the latitude asks at 35°).
+        side_m = _longest_side_m(framed.lat0, distance_m)
+        sides = max(MIN_SIDES, math.ceil(math.pi / math.atan(side_m / (2 * distance_m))))
         reach_m = distance_m / math.cos(math.pi / sides)
         angles = np.arange(sides) * (2 * math.pi / sides)
         return [np.column_stack([reach_m * np.sin(angles), reach_m * np.cos(angles)])]
@@ -210,6 +220,20 @@ def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
         np.asarray(shapely.segmentize(part.exterior, step_m).coords)[:-1]
         for part in getattr(padded, "geoms", [padded])
     ]
+
+
+def _longest_side_m(lat0: float, reach_m: float) -> float:
+    """The longest side that H3, reading it straight in latitude and longitude, moves by at
+    most ``SIDE_SHIFT_M`` anywhere within ``reach_m`` of latitude ``lat0`` (point 2).
+
+    >>> round(_longest_side_m(85.0, 0.0)), round(_longest_side_m(35.0, 20_000.0))
+    (5173, 20825)
+    """
+    highest = min(abs(lat0) + math.degrees(reach_m * 1.05 / EARTH_RADIUS_M), MAX_LATITUDE_DEG)
+    tangent = math.tan(math.radians(highest))
+    if tangent <= 0.0:
+        return math.inf
+    return math.sqrt(8 * EARTH_RADIUS_M * SIDE_SHIFT_M / tangent)
 
 
 def _require_indexable(lng: FloatArray, lat: FloatArray) -> None:
