@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -65,17 +64,20 @@ _BULK_TABLES = "wellclear_audit_bulk_tables"
 
 def _plain(value: Any) -> Any:
     """A column value as JSON: datetimes RFC 3339 (µs), non-finite floats as strings."""
+    if type(value) in _AS_IS:  # most columns: no further test
+        return value
     if isinstance(value, datetime):
         return rfc3339_us(value if value.tzinfo else value.replace(tzinfo=UTC))
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if isinstance(value, bool | int | float | str) or value is None:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, bytes):
         return value.hex()
-    if isinstance(value, Decimal):
-        return str(value)
-    return str(value)
+    return str(value)  # Decimal, and anything else
+
+
+_AS_IS = frozenset({str, int, bool, type(None)})
 
 
 # --- collecting changes --------------------------------------------------------------------------
@@ -387,11 +389,8 @@ def _flushed_state(change: _Change, bulk_tables: set[str]) -> Any:
 
 def _draft(change: _Change, op: str, values: dict[str, Any] | None) -> Draft:
     table = change.table
-    shown = {
-        name: _plain(value)
-        for name, value in (values or {}).items()
-        if not _SECRET.search(name) and name in table.columns
-    }
+    columns = _shown_columns(table)
+    shown = {name: _plain(value) for name, value in (values or {}).items() if name in columns}
     action = f"{table.name}.{_verb(op, change.changed, shown, change.before)}"
     payload: dict[str, Any] = {"table": table.name, "op": op, "row": shown if values else None}
     if op == "update":
@@ -432,6 +431,12 @@ def _parties_of(table: Table, values: Mapping[str, Any], key: tuple[Any, ...]) -
         if isinstance(value, int) and not isinstance(value, bool):
             found.add(value)
     return sorted(found)
+
+
+@cache
+def _shown_columns(table: Table) -> frozenset[str]:
+    """The table's columns a payload shows: all but secrets (salts, hashes, tokens)."""
+    return frozenset(column.name for column in table.columns if not _SECRET.search(column.name))
 
 
 @cache
