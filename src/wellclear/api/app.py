@@ -23,7 +23,7 @@ from wellclear.api import (
     web,
 )
 from wellclear.api.intent_schema import body_schemas
-from wellclear.api.lanes import WriteLane, default_write_threads
+from wellclear.api.lanes import WriteLane, default_write_threads, yield_loop_on_one_cpu
 from wellclear.api.limits import BodyLimit, TokenBuckets
 from wellclear.api.observe import Metrics, Observe, configure_logging
 from wellclear.api.schemas import documented_schemas
@@ -65,6 +65,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     gc.collect()
     gc.freeze()
+    yield_loop_on_one_cpu()  # here: on the loop's thread, after the write lane's started
     try:
         async with notice_work.background(app), tracks.background(app):
             yield
