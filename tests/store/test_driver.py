@@ -3,6 +3,7 @@ duplicate path and the write retries rely on them) and the same typed results.""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import bindparam, exc, select
 from wellclear.service import Role, add_party
 from wellclear.store import driver, open_database
 from wellclear.store.database import Database
+from wellclear.store.migrate import upgrade
 from wellclear.store.models import PartyRow
 from wellclear.store.parties import expire_keys, find_key
 
@@ -139,3 +141,40 @@ def test_an_array_literal_refuses_null_and_writes_numpy_numbers_plainly() -> Non
     with pytest.raises(ValueError, match="no NULL"):
         driver.array_literal([1, None])
     assert driver.array_literal([np.float64(1.5), np.int64(7)]) == "{1.5,7}"
+
+
+def test_sqlite_selects_run_on_one_connection_per_thread_that_holds_no_snapshot(
+    tmp_path,
+) -> None:
+    """On a SQLite file each thread keeps its own connection for the prebuilt selects, out
+    of the pool; every select sees the commits before it, and none leaves a read open (a
+    TRUNCATE checkpoint, which waits for no reader, empties the WAL right after one)."""
+    database = open_database(f"sqlite:///{tmp_path / 'w.db'}")
+    upgrade(database)
+    try:
+        with database.querying() as first, database.querying() as again:
+            assert first.dbapi is again.dbapi
+        checked_out = database.engine.pool.checkedout()  # type: ignore[attr-defined]
+        seen: list[object] = []
+        other = threading.Thread(target=lambda: seen.append(_reader_of(database)))
+        other.start()
+        other.join()
+        assert seen
+        assert seen[0] is not first.dbapi
+        for number in range(3):  # each key added after the reader opened is found at once
+            key = add_party(database, f"p-{number}", Role.OPERATOR).key
+            with database.querying() as connection:
+                found = find_key(connection, key.split("_")[1])
+            assert found is not None
+            assert found.party_name == f"p-{number}"
+            with database.engine.connect() as writer:
+                busy, _, _ = writer.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            assert busy == 0, "a select left a read transaction open"
+        assert database.engine.pool.checkedout() == checked_out  # type: ignore[attr-defined]
+    finally:
+        database.dispose()
+
+
+def _reader_of(database: Database) -> object:
+    with database.querying() as connection:
+        return connection.dbapi
