@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import threading
 import time
 
 import pytest
 
-from wellclear.api.lanes import WriteLane
+from wellclear.api.lanes import WriteLane, yield_loop_on_one_cpu
 
 ACTOR: contextvars.ContextVar[str] = contextvars.ContextVar("actor", default="nobody")
 
@@ -122,3 +123,52 @@ def test_a_call_cancelled_while_queued_does_not_run() -> None:
 def test_a_lane_needs_a_thread() -> None:
     with pytest.raises(ValueError, match="at least one thread"):
         WriteLane(0)
+
+
+def test_a_lane_never_called_starts_no_thread_and_closes_at_once() -> None:
+    before = threading.active_count()
+    lane = WriteLane(2)
+    assert threading.active_count() == before
+    lane.close()
+
+
+def test_a_write_raising_stop_iteration_fails_the_request_instead_of_hanging() -> None:
+    lane = WriteLane(1)
+
+    def exhausted() -> None:
+        raise StopIteration
+
+    try:
+        with pytest.raises(RuntimeError, match="StopIteration"):
+            asyncio.run(asyncio.wait_for(lane.run(exhausted), 5))
+    finally:
+        lane.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="Linux scheduling policies")
+def test_on_one_cpu_the_loop_yields_and_the_write_threads_do_not() -> None:
+    """A loop limited to one CPU runs at SCHED_BATCH; the lane it starts, at the default."""
+    seen: dict[str, object] = {}
+
+    def loop_thread() -> None:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # this thread only
+        seen["yields"] = yield_loop_on_one_cpu()
+        seen["loop"] = os.sched_getscheduler(0)
+        lane = WriteLane(1)
+        try:
+            seen["write"] = asyncio.run(lane.run(os.sched_getscheduler, 0))
+        finally:
+            lane.close()
+
+    thread = threading.Thread(target=loop_thread)
+    thread.start()
+    thread.join(10)
+    assert seen == {"yields": True, "loop": os.SCHED_BATCH, "write": os.SCHED_OTHER}
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the test's own thread untouched
+
+
+def test_with_several_cpus_the_loop_keeps_its_policy() -> None:
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("this machine gives the tests one CPU")
+    assert yield_loop_on_one_cpu() is False
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER

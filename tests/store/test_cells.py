@@ -223,3 +223,26 @@ def test_a_polygon_cover_holds_every_cell_within_its_dilation(data, origin, dila
         near = {h3.str_to_int(owner) for owner, gap in zip(owners, gaps, strict=True)
                 if gap <= max(dilation_m - 25.0, 0.0)}  # fmt: skip
         assert near <= cells, f"level {resolution}: {len(near - cells)} near cells not covered"
+
+
+@pytest.mark.parametrize("latitude", [0.5, 35.0, 60.0, 84.0, -84.0])
+@pytest.mark.parametrize(("radius_m", "dilation_m"), [(800.0, 4_630.0), (15_000.0, 9_260.0)])
+def test_a_disc_polygon_side_read_straight_in_lat_lng_stays_within_the_shift_allowed(
+    latitude, radius_m, dilation_m
+):
+    """Point 2 measured: the middle of each side as H3 reads it (straight in latitude and
+    longitude) is within ``SIDE_SHIFT_M`` of the middle of the geodesic side."""
+    framed = cell_index._in_frame(volume(CircleOutline(LatLng(latitude, 20.0), radius_m)),
+                                  dilation_m)  # fmt: skip
+    worst = 0.0
+    for resolution in LEVELS:
+        (ring,) = cell_index._padded_rings(framed, resolution)
+        lon0, lat0 = np.full(len(ring), framed.lon0), np.full(len(ring), framed.lat0)
+        lng, lat = cell_index.from_frame(lon0, lat0, ring[:, 0], ring[:, 1])
+        following = np.roll(np.arange(len(ring)), -1)
+        azimuth, _, length = WGS84.inv(lng, lat, lng[following], lat[following])
+        middle_lng, middle_lat, _ = WGS84.fwd(lng, lat, azimuth, length / 2)
+        _, _, shift = WGS84.inv(middle_lng, middle_lat, (lng + lng[following]) / 2,
+                                (lat + lat[following]) / 2)  # fmt: skip
+        worst = max(worst, float(np.max(shift)))
+    assert worst <= cell_index.SIDE_SHIFT_M, f"{worst:.2f} m"

@@ -3,13 +3,14 @@ duplicate path and the write retries rely on them) and the same typed results.""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import bindparam, exc, select
+from sqlalchemy import bindparam, exc, select, text
 
 from wellclear.service import Role, add_party
 from wellclear.store import driver, open_database
@@ -179,3 +180,55 @@ def test_sqlite_selects_run_on_one_connection_per_thread_that_holds_no_snapshot(
 def _reader_of(database: Database) -> object:
     with database.querying() as connection:
         return connection.dbapi
+
+
+def test_a_commit_that_fails_leaves_the_next_write_working(tmp_path) -> None:
+    """SQLite keeps a transaction open after a failed COMMIT; the kept writing connection
+    goes back to the pool (which rolls it back) rather than jam every later write."""
+    path = tmp_path / "w.db"
+    database = open_database(f"sqlite:///{path}")
+    try:
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+            connection.exec_driver_sql(
+                "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "
+                "parent (id) DEFERRABLE INITIALLY DEFERRED)"
+            )
+        with pytest.raises(exc.IntegrityError), database.writing() as session:
+            session.execute(text("INSERT INTO child VALUES (1, 99)"))  # refused at COMMIT
+        with database.writing() as session:
+            session.execute(text("INSERT INTO parent VALUES (1)"))
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the file is not left locked
+        other.rollback()
+        other.close()
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM parent").scalar() == 1
+            assert connection.exec_driver_sql("SELECT count(*) FROM child").scalar() == 0
+    finally:
+        database.dispose()
+
+
+def test_sqlite_writes_of_many_threads_share_one_kept_connection(tmp_path) -> None:
+    database = open_database(f"sqlite:///{tmp_path / 'w.db'}")
+    upgrade(database)
+    try:
+        threads = [
+            threading.Thread(target=add_party, args=(database, f"p-{n}", Role.OPERATOR))
+            for n in range(20)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert database.engine.pool.checkedout() <= 1  # type: ignore[attr-defined]
+        with (
+            database.writing(),
+            pytest.raises(RuntimeError, match="already open"),
+            database.writing(),
+        ):
+            pass  # writes do not nest (the inner one would join the outer, not commit)
+        with database.writing() as session:  # and the outer one ended cleanly
+            session.execute(text("SELECT 1"))
+    finally:
+        database.dispose()

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import logging
 import os
 import queue
 import threading
@@ -27,6 +28,8 @@ from wellclear.service import Service
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+log = logging.getLogger("wellclear.api")
 
 SQLITE_WRITE_THREADS = 1
 POSTGRESQL_WRITE_THREADS = 2
@@ -47,7 +50,10 @@ class WriteLane:
     A call's answer goes straight to its awaiting future on the loop. ``run_in_executor``
     did the same through a concurrent future chained to an asyncio one, a tenth of the
     event loop's share of a filing (``benchmarks/instructions.py --server``). A call whose
-    awaiting task was cancelled before a thread took it up is not run.
+    awaiting task was cancelled before a thread took it up is not run. The threads start
+    with the first call (an app whose lifespan never runs leaves none behind) and run at
+    the default scheduling policy, even when the loop that starts them yields
+    (:func:`yield_loop_on_one_cpu`).
     """
 
     def __init__(self, threads: int) -> None:
@@ -60,8 +66,7 @@ class WriteLane:
             threading.Thread(target=self._serve, name=f"wellclear-write_{n}", daemon=True)
             for n in range(threads)
         ]
-        for thread in self._threads:
-            thread.start()
+        self._started = False
 
     async def run(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()
@@ -71,6 +76,10 @@ class WriteLane:
         with self._closing:
             if self._closed:
                 raise RuntimeError("the write lane is closed")
+            if not self._started:
+                self._started = True
+                for thread in self._threads:
+                    thread.start()
             self._calls.put(call)
         return await future
 
@@ -80,12 +89,15 @@ class WriteLane:
             if self._closed:
                 return
             self._closed = True
+            if not self._started:
+                return
             for _ in self._threads:
                 self._calls.put(None)  # after every queued call: the queue is FIFO
         for thread in self._threads:
             thread.join()
 
     def _serve(self) -> None:
+        _at_default_policy()
         while (call := self._calls.get()) is not None:
             if call.future.cancelled():  # nobody waits for it any more
                 continue
@@ -108,8 +120,11 @@ def _succeed(future: asyncio.Future[Any], result: Any) -> None:
 
 
 def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
-    if not future.cancelled():
-        future.set_exception(error)
+    if future.cancelled():
+        return
+    if isinstance(error, StopIteration):  # a future cannot hold one (it ends coroutines)
+        error = RuntimeError(f"a write raised StopIteration: {error!r}")
+    future.set_exception(error)
 
 
 def yield_loop_on_one_cpu() -> bool:
@@ -122,13 +137,24 @@ def yield_loop_on_one_cpu() -> bool:
     At ``SCHED_BATCH`` a wake-up does not preempt, so the loop runs when the writer waits,
     and takes every request that arrived meanwhile in one turn: 0.5 switches, and a
     tenth less CPU per filing (``benchmarks/load.py``, closed loop, spread). Threads the loop
-    starts later (the pool of its background work) inherit it; the write threads, started
-    before, keep the default.
+    starts later (the pool of its background work) inherit it; the write threads set the
+    default back. Where the system refuses (a sandbox), the loop runs as it was.
     """
     if not hasattr(os, "SCHED_BATCH") or len(os.sched_getaffinity(0)) != 1:
         return False
-    os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except OSError as error:
+        log.warning("the event loop keeps its scheduling policy: %s", error)
+        return False
     return True
+
+
+def _at_default_policy() -> None:
+    """The calling thread at ``SCHED_OTHER`` (a write thread started by a yielding loop)."""
+    if hasattr(os, "sched_getscheduler") and os.sched_getscheduler(0) != os.SCHED_OTHER:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
 
 
 def default_write_threads(is_sqlite: bool) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import logging
 import os
 import re
@@ -57,7 +59,10 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        try:
+            return orjson.dumps(entry, default=str).decode()
+        except orjson.JSONEncodeError:  # what orjson refuses (a lone surrogate) json escapes
+            return json.dumps(entry, default=str)
 
 
 def configure_logging(level: int = logging.INFO) -> None:
@@ -126,9 +131,8 @@ class Observe:
 
 
 def _request_id(scope: Scope) -> str:
-    """The client's ``X-Request-Id`` when it is a plain token, else a new id: this process's
-    random prefix and a counter, unique without a call to the OS (``uuid4`` read
-    ``os.urandom`` for every request)."""
+    """The client's ``X-Request-Id`` when it is a plain token, else a new id, made without a
+    call to the OS (``uuid4`` read ``os.urandom`` for every request)."""
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER:
             given: str = value.decode("latin-1")
@@ -139,17 +143,20 @@ def _request_id(scope: Scope) -> str:
 
 
 class _RequestIds:
-    """``<random prefix>-<counter>``: the prefix new in each process (forked ones too)."""
+    """Fresh request ids: a counter hashed with this process's random key (renewed in a
+    forked child), so they never repeat, yet tell a party nothing of how many requests
+    others made, nor which process answered."""
 
     def __init__(self) -> None:
         self.restart()
 
     def restart(self) -> None:
-        self._prefix = os.urandom(6).hex()
+        self._key = os.urandom(16)
         self._numbers = itertools.count(1)
 
     def next(self) -> str:
-        return f"{self._prefix}-{next(self._numbers):x}"
+        number = next(self._numbers).to_bytes(8, "big")
+        return hashlib.blake2b(number, key=self._key, digest_size=16).hexdigest()
 
 
 _NEW_IDS = _RequestIds()

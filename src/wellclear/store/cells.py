@@ -12,10 +12,14 @@ Completeness argument (a missed candidate is a safety bug):
    distance ``d + pad``. A circle's frame is centred on it, so its dilation is a disc
    there, drawn as the polygon around that disc (tangent sides). Reading a side of length
    ``L`` as straight in latitude and longitude (as H3 does) moves it by at most
-   ``L² · tan(φ) / 8R``, ``φ`` the highest latitude it reaches. A disc's sides are short
-   enough to keep that under ``SIDE_SHIFT_M`` (6 m, less than a quarter of ``margin``):
-   at most 5.2 km at 85°, 21 km at 35° (where the ``MIN_SIDES`` suffice). Other footprints
-   are cut to ``MAX_SIDE_M`` or a third of an edge at the finer levels.
+   ``k · L² · tan(φ) / 8R``, ``φ`` the highest latitude it reaches and ``k = 4√6/9`` (1 for
+   an east-west side, at most 1.089 at a heading of ~55°), on a sphere. A disc's sides are
+   short enough to keep that, with 10 % more for the ellipsoid and the frame (4 % measured
+   at 84°), under ``SIDE_SHIFT_M`` (6 m, less than a quarter of ``margin``): at most 4.7 km
+   at 85°, 19 km at 35° (where the ``MIN_SIDES`` suffice; ``tests/store/test_cells.py``
+   measures the shift against WGS84 geodesics). Other footprints are cut
+   to ``MAX_SIDE_M`` or a third of an edge at the finer levels: a 5 km side moves up to
+   ~6.4 m at 85°, still far inside ``margin``.
 3. ``pad`` is 1.5 average edge lengths of the resolution. An H3 cell's centre lies within
    1.11 average edge lengths of any of its points (1.1044 over every cell of resolutions 3
    and 4, 1.1062 over samples of the finer levels and around all twelve pentagons; the
@@ -76,6 +80,8 @@ MAX_LATITUDE_DEG = 85.0
 MIN_SIDES = 16
 MAX_SIDE_M = 5_000.0  # H3 costs time per vertex: 2 km sides made a cover a quarter slower
 SIDE_SHIFT_M = 6.0  # at most this between a side as drawn and as H3 reads it (point 2)
+WORST_HEADING = 4 * math.sqrt(6) / 9  # the shift at the worst heading over an east-west one
+SHIFT_SLACK = 1.1  # the ellipsoid, and frame sides not quite geodesics: +4 % measured at 84°
 
 
 class CoverError(ValueError):
@@ -224,16 +230,17 @@ def _padded_rings(framed: _Framed, resolution: int) -> list[FloatArray]:
 
 def _longest_side_m(lat0: float, reach_m: float) -> float:
     """The longest side that H3, reading it straight in latitude and longitude, moves by at
-    most ``SIDE_SHIFT_M`` anywhere within ``reach_m`` of latitude ``lat0`` (point 2).
+    most ``SIDE_SHIFT_M`` anywhere within ``reach_m`` of latitude ``lat0``, whatever its
+    heading (point 2).
 
     >>> round(_longest_side_m(85.0, 0.0)), round(_longest_side_m(35.0, 20_000.0))
-    (5173, 20825)
+    (4727, 19030)
     """
     highest = min(abs(lat0) + math.degrees(reach_m * 1.05 / EARTH_RADIUS_M), MAX_LATITUDE_DEG)
     tangent = math.tan(math.radians(highest))
     if tangent <= 0.0:
         return math.inf
-    return math.sqrt(8 * EARTH_RADIUS_M * SIDE_SHIFT_M / tangent)
+    return math.sqrt(8 * EARTH_RADIUS_M * SIDE_SHIFT_M / (SHIFT_SLACK * WORST_HEADING * tangent))
 
 
 def _require_indexable(lng: FloatArray, lat: FloatArray) -> None:

@@ -15,6 +15,7 @@ the write takes (the busy timeout still orders writers of different processes).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -99,9 +100,21 @@ class Database:
     def writing(self) -> Iterator[Session]:
         """A transaction that commits at the end of the block, or rolls back on an exception."""
         with self._write_turn:
-            bind = self._writer if self._own is None else self._own.writer()
-            with Session(bind, expire_on_commit=False) as session, session.begin():
-                yield session
+            if self._own is None:
+                with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                    yield session
+                return
+            writer = self._own.take_writer()
+            try:
+                with Session(writer, expire_on_commit=False) as session, session.begin():
+                    yield session
+            except BaseException:
+                # A failed COMMIT or ROLLBACK can leave the connection inside its transaction,
+                # which only a pool's reset on check-in undoes: hand this one back.
+                self._own.drop_writer()
+                raise
+            finally:
+                self._own.writer_taken = False
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a writing transaction, retrying on deadlock or serialization failure."""
@@ -129,18 +142,20 @@ class _ThreadConnections:
       of a filing, py-spy). It autocommits and the prebuilt selects close their cursors, so
       each select is a read of its own that sees every commit before it and holds no
       snapshot after.
-    - A writer per thread, kept checked out between its transactions: a checkout, a check-in
-      and a new :class:`Connection` for each write cost ~3 % of a filing's instructions.
-      Writes take turns, so it is one connection for the write lane's thread (and one per
-      thread of background work).
+    - One writer, kept checked out between transactions: a checkout, a check-in and a new
+      :class:`Connection` for each write cost ~3 % of a filing's instructions. Writes take
+      turns (the database's write turn), so every writing thread uses it in turn; after a
+      write that failed it goes back to the pool, which rolls it back.
 
-    A thread's connections close when it ends (its ``threading.local`` goes), the calling
-    thread's at :meth:`close`.
+    A thread's reader closes when the thread ends (its ``threading.local`` goes) or at
+    :meth:`close` (the calling thread's); the writer at :meth:`close`.
     """
 
     def __init__(self, engine: Engine, writer: Engine) -> None:
-        self._engine, self._writer = engine, writer
+        self._engine, self._writer_engine = engine, writer
         self._local = threading.local()
+        self._writer: Connection | None = None  # used under the database's write turn only
+        self.writer_taken = False
 
     def reader(self) -> DriverConnection:
         reader: DriverConnection | None = getattr(self._local, "reader", None)
@@ -154,25 +169,34 @@ class _ThreadConnections:
         return reader
 
     def forget_reader(self) -> None:
-        fairy = self._local.__dict__.pop("fairy", None)
-        self._local.__dict__.pop("reader", None)
-        if fairy is not None:
-            fairy.invalidate()
+        """Close this thread's reader (after an error): the next select opens another."""
+        self._local.__dict__.pop("fairy", None)
+        reader: DriverConnection | None = self._local.__dict__.pop("reader", None)
+        if reader is not None:
+            with contextlib.suppress(Exception):  # it may have failed already
+                reader.dbapi.close()
 
-    def writer(self) -> Connection:
-        writer: Connection | None = getattr(self._local, "writer", None)
+    def take_writer(self) -> Connection:
+        """The writer, for one transaction (under the write turn; ``writer_taken`` is reset
+        by the taker)."""
+        if self.writer_taken:  # a writing() inside another of this thread: it would join
+            raise RuntimeError("a write transaction is already open on this thread")
+        writer = self._writer
         if writer is None or writer.invalidated or writer.closed:
-            writer = self._local.writer = self._writer.connect()
+            writer = self._writer = self._writer_engine.connect()
+        self.writer_taken = True
         return writer
 
+    def drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None and not writer.closed:
+            writer.close()  # back to the pool, which rolls back whatever is left open
+
     def close(self) -> None:
-        """Close the calling thread's connections (others close as their threads end)."""
-        kept = self._local.__dict__
-        for name in ("writer", "fairy"):
-            connection = kept.pop(name, None)
-            if connection is not None:
-                connection.close()
-        kept.pop("reader", None)
+        """Close the writer and the calling thread's reader (others close with their
+        threads)."""
+        self.drop_writer()
+        self.forget_reader()
 
 
 def _retryable(error: DBAPIError) -> bool:
