@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -232,3 +233,43 @@ def test_sqlite_writes_of_many_threads_share_one_kept_connection(tmp_path) -> No
             session.execute(text("SELECT 1"))
     finally:
         database.dispose()
+
+
+def test_with_checkpoints_apart_a_thread_checkpoints_and_writes_do_not(tmp_path) -> None:
+    path = tmp_path / "w.db"
+    database = open_database(f"sqlite:///{path}")
+    upgrade(database)
+
+    def writer_autocheckpoint() -> int:
+        with database.writing() as session:
+            return int(session.execute(text("PRAGMA wal_autocheckpoint")).scalar_one())
+
+    try:
+        assert writer_autocheckpoint() == 1000  # SQLite's own: the write checkpoints
+        with database.checkpoints_apart():
+            assert writer_autocheckpoint() == 0
+            for number in range(30):
+                add_party(database, f"p-{number}", Role.OPERATOR)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # the thread copies the WAL into the file
+                with database.engine.connect() as connection:
+                    found = connection.exec_driver_sql("SELECT count(*) FROM parties")
+                    parties_in_file = _parties_in_file_alone(path)
+                if found.scalar() == 30 and parties_in_file == 30:
+                    break
+                time.sleep(0.1)
+            assert parties_in_file == 30
+        assert writer_autocheckpoint() == 1000
+    finally:
+        database.dispose()
+
+
+def _parties_in_file_alone(path) -> int:
+    """Parties in the database file itself, its WAL ignored (an immutable open reads no WAL)."""
+    connection = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return int(connection.execute("SELECT count(*) FROM parties").fetchone()[0])
+    except sqlite3.OperationalError:  # not even the table has been checkpointed yet
+        return 0
+    finally:
+        connection.close()

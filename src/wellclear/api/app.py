@@ -66,9 +66,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield_loop_on_one_cpu()  # here: on the loop's thread, after the write lane's started
+    database = app.state.service.database
     try:
-        async with notice_work.background(app), tracks.background(app):
-            yield
+        with database.checkpoints_apart():  # no write waits for a checkpoint's fsyncs
+            async with notice_work.background(app), tracks.background(app):
+                yield
     finally:
         app.state.write_lane.close()
 

@@ -16,6 +16,7 @@ the write takes (the busy timeout still orders writers of different processes).
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,8 +36,11 @@ DEFAULT_DATABASE_URL = "sqlite:///./wellclear.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 MAX_ATTEMPTS = 5
+SQLITE_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default: the committing write checkpoints
+CHECKPOINT_EVERY_S = 0.25  # with checkpoints apart (a server): how often the thread runs
 
 T = TypeVar("T")
+log = logging.getLogger("wellclear.store")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,28 @@ class Database:
             finally:
                 self._own.writer_taken = False
 
+    @contextmanager
+    def checkpoints_apart(self) -> Iterator[None]:
+        """While the block runs, a SQLite file's WAL is checkpointed by a thread of its own
+        every ``CHECKPOINT_EVERY_S`` instead of by the write that crosses 1,000 pages.
+
+        That write paid for copying the pages into the database and two fsyncs: 31 of 4,000
+        spread filings took over 10 ms, up to 53 ms, against 2-4 (11 ms) without checkpoints
+        (in-process); in a server every filing queued behind it waited too. Checkpoints run
+        PASSIVE (they never block a writer or a reader); the WAL still restarts from its
+        beginning once one has caught up. Elsewhere (PostgreSQL, memory) it does nothing.
+        """
+        if self._own is None:
+            yield
+            return
+        checkpointer = _Checkpointer(self.engine)
+        self._own.checkpoints_apart = True
+        try:
+            yield
+        finally:
+            self._own.checkpoints_apart = False
+            checkpointer.stop()
+
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a writing transaction, retrying on deadlock or serialization failure."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -155,7 +181,9 @@ class _ThreadConnections:
         self._engine, self._writer_engine = engine, writer
         self._local = threading.local()
         self._writer: Connection | None = None  # used under the database's write turn only
+        self._writer_autocheckpoint = SQLITE_AUTOCHECKPOINT_PAGES
         self.writer_taken = False
+        self.checkpoints_apart = False  # then the writer never checkpoints (see Database)
 
     def reader(self) -> DriverConnection:
         reader: DriverConnection | None = getattr(self._local, "reader", None)
@@ -184,6 +212,13 @@ class _ThreadConnections:
         writer = self._writer
         if writer is None or writer.invalidated or writer.closed:
             writer = self._writer = self._writer_engine.connect()
+            self._writer_autocheckpoint = SQLITE_AUTOCHECKPOINT_PAGES
+        pages = 0 if self.checkpoints_apart else SQLITE_AUTOCHECKPOINT_PAGES
+        if pages != self._writer_autocheckpoint:
+            dbapi = writer.connection.dbapi_connection
+            assert dbapi is not None  # a connected Connection holds its driver's
+            dbapi.execute(f"PRAGMA wal_autocheckpoint={pages}")  # outside any transaction
+            self._writer_autocheckpoint = pages
         self.writer_taken = True
         return writer
 
@@ -197,6 +232,40 @@ class _ThreadConnections:
         threads)."""
         self.drop_writer()
         self.forget_reader()
+
+
+class _Checkpointer:
+    """A thread checkpointing a SQLite file's WAL (PASSIVE) on a connection of its own."""
+
+    def __init__(self, engine: Engine) -> None:
+        fairy = engine.raw_connection()  # connected as the pool connects (WAL, timeout)
+        fairy.detach()
+        self._fairy = fairy
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wellclear-checkpoint",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = self._fairy.dbapi_connection
+        assert connection is not None
+        try:
+            while not self._stopping.wait(CHECKPOINT_EVERY_S):
+                self._checkpoint(connection)
+            self._checkpoint(connection)  # what the last writes left
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _checkpoint(connection: Any) -> None:
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except Exception as error:  # the next pass tries again
+            log.warning("WAL checkpoint failed: %s", error)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
 
 
 def _retryable(error: DBAPIError) -> bool:
