@@ -28,7 +28,7 @@ from wellclear.api.limits import BodyLimit, TokenBuckets
 from wellclear.api.observe import Metrics, Observe, configure_logging
 from wellclear.api.schemas import documented_schemas
 from wellclear.api.settings import Settings
-from wellclear.service import Service, open_service
+from wellclear.service import Service, open_service, store_upkeep
 
 
 def create_app(service: Service, settings: Settings | None = None) -> FastAPI:
@@ -65,10 +65,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     gc.collect()
     gc.freeze()
-    yield_loop_on_one_cpu()  # here: on the loop's thread, after the write lane's started
-    database = app.state.service.database
+    yield_loop_on_one_cpu()  # here: on the loop's own thread
     try:
-        with database.checkpoints_apart():  # no write waits for a checkpoint's fsyncs
+        with store_upkeep(app.state.service):
             async with notice_work.background(app), tracks.background(app):
                 yield
     finally:

@@ -8,13 +8,13 @@ The API and the CLI call these, never the store. Every use case takes the
 - conflicts: :func:`list_conflicts`
 - parties: :func:`add_party`, :func:`list_parties`, :func:`rotate_key`,
   :func:`set_disabled`, :func:`authenticate`
-- operations: :func:`upgrade_database`, :func:`readiness`
+- operations: :func:`upgrade_database`, :func:`readiness`, :func:`store_upkeep`
 """
 
 from wellclear.service.callers import Caller, Role
 from wellclear.service.core import Service, open_service
 from wellclear.service.filing import FilingRequest, file_intent
-from wellclear.service.health import readiness, upgrade_database
+from wellclear.service.health import readiness, store_upkeep, upgrade_database
 from wellclear.service.lifecycle import change_state, end_intent
 from wellclear.service.parties import (
     NewKey,
@@ -53,5 +53,6 @@ __all__ = [
     "readiness",
     "rotate_key",
     "set_disabled",
+    "store_upkeep",
     "upgrade_database",
 ]

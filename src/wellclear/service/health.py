@@ -1,6 +1,9 @@
-"""Whether the service can serve: the database answers and its schema is current."""
+"""Whether the service can serve (the database answers, its schema is current), and the
+store's upkeep while it serves."""
 
 from __future__ import annotations
+
+from contextlib import AbstractContextManager
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,3 +27,9 @@ def readiness(service: Service) -> str | None:
 def upgrade_database(service: Service) -> None:
     """Apply every migration not yet applied (idempotent)."""
     upgrade(service.database)
+
+
+def store_upkeep(service: Service) -> AbstractContextManager[None]:
+    """For a server's life: the store's upkeep apart from the requests (SQLite's WAL
+    checkpoints on a thread of their own, so no write waits for their fsyncs)."""
+    return service.database.checkpoints_apart()

@@ -103,22 +103,13 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A transaction that commits at the end of the block, or rolls back on an exception."""
-        with self._write_turn:
-            if self._own is None:
-                with Session(self._writer, expire_on_commit=False) as session, session.begin():
-                    yield session
-                return
-            writer = self._own.take_writer()
-            try:
-                with Session(writer, expire_on_commit=False) as session, session.begin():
-                    yield session
-            except BaseException:
-                # A failed COMMIT or ROLLBACK can leave the connection inside its transaction,
-                # which only a pool's reset on check-in undoes: hand this one back.
-                self._own.drop_writer()
-                raise
-            finally:
-                self._own.writer_taken = False
+        with (
+            self._write_turn,
+            nullcontext(self._writer) if self._own is None else self._own.writer() as bind,
+            Session(bind, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     @contextmanager
     def checkpoints_apart(self) -> Iterator[None]:
@@ -131,16 +122,8 @@ class Database:
         PASSIVE (they never block a writer or a reader); the WAL still restarts from its
         beginning once one has caught up. Elsewhere (PostgreSQL, memory) it does nothing.
         """
-        if self._own is None:
+        with nullcontext() if self._own is None else self._own.checkpoints_apart():
             yield
-            return
-        checkpointer = _Checkpointer(self.engine)
-        self._own.checkpoints_apart = True
-        try:
-            yield
-        finally:
-            self._own.checkpoints_apart = False
-            checkpointer.stop()
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a writing transaction, retrying on deadlock or serialization failure."""
@@ -173,6 +156,9 @@ class _ThreadConnections:
       turns (the database's write turn), so every writing thread uses it in turn; after a
       write that failed it goes back to the pool, which rolls it back.
 
+    - While a server runs (:meth:`checkpoints_apart`), a thread of its own checkpointing the
+      WAL, and the writer never does.
+
     A thread's reader closes when the thread ends (its ``threading.local`` goes) or at
     :meth:`close` (the calling thread's); the writer at :meth:`close`.
     """
@@ -182,14 +168,13 @@ class _ThreadConnections:
         self._local = threading.local()
         self._writer: Connection | None = None  # used under the database's write turn only
         self._writer_autocheckpoint = SQLITE_AUTOCHECKPOINT_PAGES
-        self.writer_taken = False
-        self.checkpoints_apart = False  # then the writer never checkpoints (see Database)
+        self._writer_taken = False
+        self._checkpoints_apart = False  # then the writer never checkpoints (see Database)
 
     def reader(self) -> DriverConnection:
         reader: DriverConnection | None = getattr(self._local, "reader", None)
         if reader is None:
-            fairy = self._engine.raw_connection()  # connected as the pool connects (pragmas)
-            fairy.detach()  # the pool's no more: it lives as long as this thread
+            fairy = _detached(self._engine)  # it lives as long as this thread
             assert fairy.dbapi_connection is not None
             reader = DriverConnection(self._engine.dialect, fairy.dbapi_connection)
             self._local.fairy = fairy  # kept, so no collection closes it under the reader
@@ -204,23 +189,42 @@ class _ThreadConnections:
             with contextlib.suppress(Exception):  # it may have failed already
                 reader.dbapi.close()
 
-    def take_writer(self) -> Connection:
-        """The writer, for one transaction (under the write turn; ``writer_taken`` is reset
-        by the taker)."""
-        if self.writer_taken:  # a writing() inside another of this thread: it would join
+    @contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """The writer, for one transaction (under the database's write turn). A failed
+        COMMIT or ROLLBACK can leave it inside its transaction, which only a pool's reset on
+        check-in undoes: after any failure it goes back to the pool."""
+        if self._writer_taken:  # a writing() inside another of this thread: it would join
             raise RuntimeError("a write transaction is already open on this thread")
         writer = self._writer
         if writer is None or writer.invalidated or writer.closed:
             writer = self._writer = self._writer_engine.connect()
             self._writer_autocheckpoint = SQLITE_AUTOCHECKPOINT_PAGES
-        pages = 0 if self.checkpoints_apart else SQLITE_AUTOCHECKPOINT_PAGES
+        pages = 0 if self._checkpoints_apart else SQLITE_AUTOCHECKPOINT_PAGES
         if pages != self._writer_autocheckpoint:
             dbapi = writer.connection.dbapi_connection
             assert dbapi is not None  # a connected Connection holds its driver's
             dbapi.execute(f"PRAGMA wal_autocheckpoint={pages}")  # outside any transaction
             self._writer_autocheckpoint = pages
-        self.writer_taken = True
-        return writer
+        self._writer_taken = True
+        try:
+            yield writer
+        except BaseException:
+            self.drop_writer()
+            raise
+        finally:
+            self._writer_taken = False
+
+    @contextmanager
+    def checkpoints_apart(self) -> Iterator[None]:
+        """The WAL checkpointed by a thread of its own, the writer never checkpointing."""
+        checkpointer = _Checkpointer(self._engine)
+        self._checkpoints_apart = True
+        try:
+            yield
+        finally:
+            self._checkpoints_apart = False
+            checkpointer.stop()
 
     def drop_writer(self) -> None:
         writer, self._writer = self._writer, None
@@ -238,9 +242,7 @@ class _Checkpointer:
     """A thread checkpointing a SQLite file's WAL (PASSIVE) on a connection of its own."""
 
     def __init__(self, engine: Engine) -> None:
-        fairy = engine.raw_connection()  # connected as the pool connects (WAL, timeout)
-        fairy.detach()
-        self._fairy = fairy
+        self._fairy = _detached(engine)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wellclear-checkpoint",
                                         daemon=True)  # fmt: skip
@@ -266,6 +268,14 @@ class _Checkpointer:
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join()
+
+
+def _detached(engine: Engine) -> Any:
+    """A connection made as the pool makes them (WAL, timeouts, pragmas), no longer the
+    pool's: its holder keeps it (the fairy too, so no collection closes it) and closes it."""
+    fairy = engine.raw_connection()
+    fairy.detach()
+    return fairy
 
 
 def _retryable(error: DBAPIError) -> bool:
