@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 
 import httpx
@@ -142,6 +143,10 @@ NUL_CURSOR = base64.urlsafe_b64encode(b'["a\\u0000b", "c"]').decode().rstrip("="
         ),
         ("POST", "/v1/intents/fuzz-1/state", {"json": {"state": "nope"}}, 422),
         ("POST", "/v1/intents/fuzz-1/state", {"content": b"[1]"}, 422),
+        # ?party=false&party=false was read as party=false (schemathesis, negative data)
+        ("GET", "/v1/intents/fuzz-1", {"params": [("party", "a"), ("party", "a")]}, 422),
+        ("GET", "/v1/intents", {"params": [("limit", "5"), ("limit", "6")]}, 422),
+        ("GET", "/v1/intents", {"params": [("kind", "flight"), ("kind", "movement")]}, 200),
     ],
 )
 def test_found_by_fuzzing(fuzz_server, method, path, request_kwargs, status):
@@ -151,6 +156,46 @@ def test_found_by_fuzzing(fuzz_server, method, path, request_kwargs, status):
     headers |= kwargs.pop("headers", {})
     response = httpx.request(method, f"{server.base_url}{path}", headers=headers, **kwargs)
     assert response.status_code == status, response.text
+
+
+def test_a_repeated_parameter_is_named(fuzz_server):
+    server, keys = fuzz_server
+    response = httpx.get(
+        f"{server.base_url}/v1/conflicts",
+        params=[("status", "open"), ("limit", "5"), ("limit", "5"), ("intent", "x")],
+        headers={"Authorization": f"Bearer {keys[Role.OPERATOR]}"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["path"] for e in response.json()["errors"]] == ["query.limit"]
+    assert "takes one value" in response.json()["detail"]
+
+
+def _one_valued_query_params() -> list[tuple[str, str, str]]:
+    """(method, path, name) of every documented query parameter that takes one value."""
+    return [
+        (method.upper(), path, param["name"])
+        for path, operations in _document()["paths"].items()
+        for method, operation in operations.items()
+        for param in operation.get("parameters", [])
+        if param["in"] == "query" and "array" not in json.dumps(param["schema"])
+    ]
+
+
+def test_every_one_valued_query_parameter_refuses_repeats(fuzz_server):
+    server, keys = fuzz_server
+    cases = _one_valued_query_params()
+    assert len(cases) > 20
+    for method, path, name in cases:
+        url = server.base_url + re.sub(r"\{[^}]+\}", "x1", path)
+        response = httpx.request(
+            method,
+            url,
+            params=[(name, "1"), (name, "1")],
+            headers={"Authorization": f"Bearer {keys[Role.OPERATOR]}"},
+        )
+        assert response.status_code == 422, (method, path, name, response.text)
+        assert [e["path"] for e in response.json()["errors"]] == [f"query.{name}"]
 
 
 def test_curl_d_without_a_content_type_still_files(fuzz_server):

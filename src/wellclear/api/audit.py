@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.routes import SingleValuedQuery
 from wellclear.api.schemas import CURSOR_PATTERN, problem_responses
 from wellclear.service.audit import MAX_PAGE, audit_head, list_audit_entries
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=SingleValuedQuery)
 
 HASH_PATTERN = "^[0-9a-f]{64}$"
 

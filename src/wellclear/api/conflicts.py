@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from wellclear.api.auth import CallerDep, ServiceDep
+from wellclear.api.routes import SingleValuedQuery
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -16,7 +17,7 @@ from wellclear.api.schemas import (
 )
 from wellclear.service import list_conflicts
 
-router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"])
+router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"], route_class=SingleValuedQuery)
 
 
 @router.get("", response_model=ConflictPage, responses=problem_responses(404, 422))

@@ -7,10 +7,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from wellclear.api.auth import ServiceDep
+from wellclear.api.routes import SingleValuedQuery
 from wellclear.api.schemas import HealthOut
 from wellclear.service import readiness
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=SingleValuedQuery)
 
 
 @router.get("/healthz", response_model=HealthOut)

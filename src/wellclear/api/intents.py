@@ -12,6 +12,7 @@ from wellclear.api.bodies import json_body, parse_body
 from wellclear.api.encoding import encode_json
 from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
 from wellclear.api.lanes import run_write
+from wellclear.api.routes import SingleValuedQuery
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -36,7 +37,7 @@ from wellclear.service import (
     list_intents,
 )
 
-router = APIRouter(prefix="/v1/intents", tags=["intents"])
+router = APIRouter(prefix="/v1/intents", tags=["intents"], route_class=SingleValuedQuery)
 
 IntentId = Annotated[
     str, Path(pattern=INTENT_ID_PATTERN, description="The intent's id within its party.")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from wellclear.api.auth import CallerDep
+from wellclear.api.routes import SingleValuedQuery
 from wellclear.api.schemas import MeOut, problem_responses
 
-router = APIRouter(prefix="/v1", tags=["parties"])
+router = APIRouter(prefix="/v1", tags=["parties"], route_class=SingleValuedQuery)
 
 
 @router.get("/me", response_model=MeOut, responses=problem_responses(403))

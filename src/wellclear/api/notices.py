@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.intent_schema import RFC3339_PATTERN
 from wellclear.api.notice_work import LISTENING_POLL_S, Wakeup, settings_of, wakeup_of
+from wellclear.api.routes import SingleValuedQuery
 from wellclear.api.schemas import CURSOR_PATTERN, problem_responses
 from wellclear.api.settings import NoticeSettings
 from wellclear.errors import InvalidInput, Problem
@@ -28,7 +29,7 @@ from wellclear.service import notices as service_notices
 from wellclear.service.notices import NoticeEvent, UnknownNotice
 
 log = logging.getLogger("wellclear.api.notices")
-router = APIRouter(prefix="/v1/notices", tags=["notices"])
+router = APIRouter(prefix="/v1/notices", tags=["notices"], route_class=SingleValuedQuery)
 STREAM_BATCH = 200
 NOTICE_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DELIVERY_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
