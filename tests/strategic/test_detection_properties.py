@@ -8,9 +8,10 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenes import ORIGIN, circle, extent, intent, offset, policy_of
+from scenes import ORIGIN, WGS84, circle, extent, intent, offset, policy_of
 
 from wellclear.model import Conflict, Intent, Kind, LatLng, Mode, PairRule, PolygonOutline
 from wellclear.strategic import IntentIndex, detect, find_conflicts
@@ -174,6 +175,61 @@ def test_far_from_origin_scenes_cross_the_antimeridian_neighbourhood():
     east = intent("e", "red", extent(circle(LatLng(10.0, -179.98), 1_000.0)))
     (conflict,) = find_conflicts([west, east], policy(9_260.0, 304.8, 0.0))
     assert 2_300 < conflict.min_distance_m < 2_400
+
+
+def _moved_east(intents: list[Intent], degrees: float) -> list[Intent]:
+    """The scene moved east along its parallels: the same distances, the same conflicts."""
+
+    def point(p: LatLng) -> LatLng:
+        return LatLng(p.lat, (p.lng + degrees + 180.0) % 360.0 - 180.0)
+
+    def outline(o):
+        if isinstance(o, PolygonOutline):
+            return PolygonOutline(tuple(point(v) for v in o.vertices))
+        return dataclasses.replace(o, center=point(o.center))
+
+    return [
+        dataclasses.replace(
+            i, extents=tuple(dataclasses.replace(e, outline=outline(e.outline)) for e in i.extents)
+        )
+        for i in intents
+    ]
+
+
+def _geodesic_area_m2(geometry) -> float:
+    return abs(WGS84.geometry_area_perimeter(geometry)[0])
+
+
+@PROPERTY_SETTINGS
+@given(scenes(max_intents=5), st.floats(-0.3, 0.3))
+def test_regions_astride_the_antimeridian_are_cut_there(intents, centre_offset_deg):
+    """Moved onto ±180°, a scene keeps its conflicts and the size of every region; each region
+    stays within ±180° of longitude (cut there, as GeoJSON asks: a region drawn across it
+    was a ring spanning the globe the wrong way round)."""
+    rules = policy(9_260.0, 304.8, 600.0)
+    here = find_conflicts(intents, rules)
+    there = find_conflicts(_moved_east(intents, 180.0 + centre_offset_deg - ORIGIN.lng), rules)
+    assert keyed(here) == keyed(there)
+    for near, far in zip(here, there, strict=True):
+        for a, b in zip(near.regions, far.regions, strict=True):
+            west, _, east, _ = b.footprint.bounds
+            assert west >= -180.0
+            assert east <= 180.0
+            assert b.footprint.is_valid
+            assert _geodesic_area_m2(b.footprint) == pytest.approx(
+                _geodesic_area_m2(a.footprint), rel=1e-4
+            )
+
+
+def test_a_lens_across_the_antimeridian_has_a_part_on_each_side():
+    west = intent("w", "blue", extent(circle(LatLng(10.0, 179.98), 1_000.0)))
+    east = intent("e", "red", extent(circle(LatLng(10.0, -179.98), 1_000.0)))
+    (conflict,) = find_conflicts([west, east], policy(9_260.0, 304.8, 0.0))
+    (region,) = conflict.regions
+    assert region.footprint.geom_type == "MultiPolygon"
+    assert sorted(round(part.centroid.x) for part in region.footprint.geoms) == [-180, 180]
+    # two discs of 5.63 km (1 km and half of 9,260 m) 4.38 km apart meet in 51.5 km²
+    assert 51e6 < _geodesic_area_m2(region.footprint) < 53e6
 
 
 def test_index_compacts_removed_intents_and_still_agrees_with_batch():

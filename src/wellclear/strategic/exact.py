@@ -22,6 +22,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from wellclear.geo.antimeridian import cut_at_antimeridian, unwrap_about
 from wellclear.geo.frames import (
     SPHERE_ERROR,
     frame_stretch,
@@ -211,7 +212,8 @@ def _refine(
 def footprints(
     table: ExtentTable, i: IntArray, j: IntArray, h_m: FloatArray, measured: Measured
 ) -> GeometryArray:
-    """Lon/lat conflict footprints: buffer(e, h/2) ∩ buffer(f, h/2) for each pair."""
+    """Lon/lat conflict footprints: buffer(e, h/2) ∩ buffer(f, h/2) for each pair (one astride
+    the antimeridian is cut there, as GeoJSON wants it)."""
     half = np.where(h_m > 0, h_m / 2 * CIRCUMSCRIBE + CHORD_SLACK_M, 0.0)
     grow_a = half + table.radius_m[i] * CIRCUMSCRIBE
     grow_b = half + table.radius_m[j] * CIRCUMSCRIBE
@@ -228,7 +230,7 @@ def footprints(
         b = shapely.buffer(measured.geoms_b[shapes], grow_b[shapes], quad_segs=QUAD_SEGMENTS)
         region = shapely.intersection(a, b)  # buffers are valid, so is their intersection
         regions[shapes] = _unproject(region, Frame(frame.lon0[shapes], frame.lat0[shapes]))
-    return regions
+    return cut_at_antimeridian(regions)
 
 
 def _lenses(
@@ -245,6 +247,7 @@ def _lenses(
     centres = np.column_stack([x, y])
     xy, pair = lens_rings(centres[: len(i)], grow_a, centres[len(i) :], grow_b, 4 * QUAD_SEGMENTS)
     lon, lat = from_frame(frame.lon0[pair], frame.lat0[pair], xy[:, 0], xy[:, 1])
+    lon = unwrap_about(lon, frame.lon0[pair])
     rings = shapely.linearrings(np.column_stack([lon, lat]), indices=pair)
     result: GeometryArray = shapely.polygons(rings)
     return result
@@ -253,6 +256,7 @@ def _lenses(
 def _unproject(geoms: GeometryArray, frame: Frame) -> GeometryArray:
     coords, owner = shapely.get_coordinates(geoms, return_index=True)
     lon, lat = from_frame(frame.lon0[owner], frame.lat0[owner], coords[:, 0], coords[:, 1])
+    lon = unwrap_about(lon, frame.lon0[owner])
     result: GeometryArray = shapely.set_coordinates(geoms.copy(), np.stack([lon, lat], axis=1))
     return result
 
