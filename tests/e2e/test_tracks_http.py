@@ -1,6 +1,6 @@
 """Live tracks and alerts over real HTTP against real ``wellclear serve`` processes: the API,
 the background monitor, ``serve --sbs`` with a real TCP feed, and leader failover (kill -9)
-on PostgreSQL."""
+on PostgreSQL and on one SQLite file."""
 
 from __future__ import annotations
 
@@ -271,10 +271,10 @@ def leaders(servers: list[Server]) -> list[Server]:
     return found
 
 
-@pytest.mark.postgres
-def test_a_follower_takes_over_when_the_leader_is_killed(postgres_url, start_servers):
-    servers = start_servers(postgres_url, 2, **FAST)
-    keys = parties(postgres_url, ("blue", Role.OPERATOR), ("red", Role.OPERATOR))
+def test_a_follower_takes_over_when_the_leader_is_killed(database_url, start_servers):
+    """Two servers on one database (PostgreSQL, or one SQLite file): one leads."""
+    servers = start_servers(database_url, 2, **FAST)
+    keys = parties(database_url, ("blue", Role.OPERATOR), ("red", Role.OPERATOR))
     assert wait_for(lambda: len(leaders(servers)) == 1, timeout_s=10), [s.log() for s in servers]
     time.sleep(1.0)  # the follower keeps trying and keeps losing
     (leader,) = leaders(servers)

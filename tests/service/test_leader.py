@@ -1,7 +1,9 @@
-"""Exactly one leader at a time (PostgreSQL advisory lock); SQLite's process always leads."""
+"""Exactly one leader at a time: a PostgreSQL advisory lock, or a file lock beside SQLite's."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -57,8 +59,53 @@ def test_a_leader_whose_session_dies_steps_down(postgres_url):
         second.dispose()
 
 
-def test_on_sqlite_the_process_leads(sqlite_url):
+def test_on_sqlite_one_process_leads_through_a_file_lock(sqlite_url):
     database = open_database(sqlite_url)
+    a, b = Leadership(database), Leadership(database)  # each holds its own descriptor
+    try:
+        assert a.acquire()
+        assert not b.acquire()
+        assert a.acquire()
+        a.release()
+        assert b.acquire()
+        assert not a.acquire()
+    finally:
+        a.release()
+        b.release()
+        database.dispose()
+
+
+def test_on_sqlite_a_killed_leader_frees_the_lead(sqlite_url):
+    database = open_database(sqlite_url)
+    ours = Leadership(database)
+    command = [sys.executable, "-c", HOLD_THE_LEAD, sqlite_url]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "leading"
+            assert not ours.acquire()
+            holder.kill()  # SIGKILL: no release, the kernel drops the lock with the process
+            holder.wait(10)
+            assert ours.acquire()
+        finally:
+            holder.kill()
+            ours.release()
+            database.dispose()
+
+
+HOLD_THE_LEAD = """
+import sys, time
+from wellclear.service.leader import Leadership
+from wellclear.store import open_database
+assert Leadership(open_database(sys.argv[1])).acquire()
+print("leading", flush=True)
+time.sleep(60)
+"""
+
+
+def test_an_in_memory_database_leads(tmp_path):
+    database = open_database("sqlite://")
     assert Leadership(database).acquire()
     assert Leadership(database).acquire()
     database.dispose()
+    assert list(tmp_path.iterdir()) == []

@@ -47,9 +47,10 @@ def serve(
     if database_url is not None:
         os.environ["WELLCLEAR_DATABASE_URL"] = database_url
     if workers > 1 and _on_sqlite():
-        # Each worker would be its own monitor leader and SQLite's writer queue is per process.
+        # Correct (one monitor leader, writes serialised by SQLite) but slower: the writers
+        # of two processes meet in SQLite's polling busy handler, not in one process's queue.
         raise typer.BadParameter(
-            "SQLite serves from one process: use PostgreSQL", param_hint="--workers"
+            "SQLite serves fastest from one process: use PostgreSQL", param_hint="--workers"
         )
     if cpu is not None:
         _run_on(cpu, workers)

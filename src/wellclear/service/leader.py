@@ -7,8 +7,9 @@ the leader dies its connection closes, the server frees the lock and the next tr
 Each :meth:`Leadership.acquire` by the leader checks its connection still answers, so a
 leader that lost its database connection (and so the lock) steps down.
 
-SQLite: the process is the leader (a SQLite file is served by one ``wellclear serve``
-process; see docs/hotline.md).
+SQLite: the leader holds an exclusive ``flock`` on a file beside the database
+(``store.leader_file``), which the kernel frees when the process dies; an in-memory database
+has one process, which leads.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from wellclear.store import Database
+from wellclear.store.leader_file import leader_file
 
 MONITOR_LOCK = (0x57434C52, 1)  # "WCLR", the monitor
 log = logging.getLogger("wellclear.monitor")
@@ -31,16 +33,18 @@ class Leadership:
         self.database = database
         self.lock = lock
         self._connection: Connection | None = None
-        self._sqlite_leader = database.is_sqlite
+        self._file = leader_file(database) if database.is_sqlite else None
+        self._file_leader = False
 
     @property
     def held(self) -> bool:
-        return self._sqlite_leader or self._connection is not None
+        return self._file_leader or self._connection is not None
 
     def acquire(self) -> bool:
         """Whether this process leads now (taking the lead if it is free)."""
-        if self._sqlite_leader:
-            return True
+        if self.database.is_sqlite:
+            self._file_leader = self._file is None or self._file.try_lock()
+            return self._file_leader
         if self._connection is not None:
             return self._still_leading()
         try:
@@ -76,6 +80,9 @@ class Leadership:
 
     def release(self) -> None:
         """Step down (unlock, give the connection back)."""
+        if self._file is not None:
+            self._file.unlock()
+        self._file_leader = False
         if self._connection is None:
             return
         try:
