@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -103,9 +104,39 @@ time.sleep(60)
 """
 
 
-def test_an_in_memory_database_leads(tmp_path):
-    database = open_database("sqlite://")
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_leads_without_a_lock_file(url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    database = open_database(url)
     assert Leadership(database).acquire()
     assert Leadership(database).acquire()
     database.dispose()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_lock_file_is_where_sqlite_has_the_database(sqlite_url, tmp_path):
+    """Through a symlink, or a ``file:`` URI, it is the same file, so the same lock."""
+    real = Path(sqlite_url.removeprefix("sqlite:///"))
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    urls = (sqlite_url, f"sqlite:///{link}", f"sqlite:///file:{real}?uri=true")
+    databases = [open_database(url) for url in urls]
+    first, *others = [Leadership(database) for database in databases]
+    try:
+        assert first.acquire()
+        assert not any(other.acquire() for other in others)
+        assert Path(f"{real}-leader").exists()
+    finally:
+        first.release()
+        for database in databases:
+            database.dispose()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_not_leading(sqlite_url, caplog):
+    Path(sqlite_url.removeprefix("sqlite:///") + "-leader").mkdir()  # open() fails: a directory
+    database = open_database(sqlite_url)
+    try:
+        assert not Leadership(database).acquire()
+        assert "cannot take the leader file lock" in caplog.text
+    finally:
+        database.dispose()

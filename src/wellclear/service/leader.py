@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from wellclear.store import Database
-from wellclear.store.leader_file import leader_file
+from wellclear.store.leader_file import LeaderFile, leader_file
 
 MONITOR_LOCK = (0x57434C52, 1)  # "WCLR", the monitor
 log = logging.getLogger("wellclear.monitor")
@@ -33,7 +33,8 @@ class Leadership:
         self.database = database
         self.lock = lock
         self._connection: Connection | None = None
-        self._file = leader_file(database) if database.is_sqlite else None
+        self._file: LeaderFile | None = None  # SQLite: found at the first try
+        self._file_found = False
         self._file_leader = False
 
     @property
@@ -43,7 +44,7 @@ class Leadership:
     def acquire(self) -> bool:
         """Whether this process leads now (taking the lead if it is free)."""
         if self.database.is_sqlite:
-            self._file_leader = self._file is None or self._file.try_lock()
+            self._file_leader = self._try_file_lock()
             return self._file_leader
         if self._connection is not None:
             return self._still_leading()
@@ -66,6 +67,15 @@ class Leadership:
             return False
         self._connection = connection
         return True
+
+    def _try_file_lock(self) -> bool:
+        try:
+            if not self._file_found:
+                self._file, self._file_found = leader_file(self.database), True
+            return self._file is None or self._file.try_lock()
+        except (OSError, SQLAlchemyError) as error:  # e.g. a read-only directory
+            log.warning("monitor cannot take the leader file lock: %s", error)
+            return False
 
     def _still_leading(self) -> bool:
         assert self._connection is not None

@@ -28,7 +28,7 @@ class LeaderFile:
     def try_lock(self) -> bool:
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -47,8 +47,9 @@ class LeaderFile:
 
 
 def leader_file(database: Database) -> LeaderFile | None:
-    """The lock file of a SQLite file database; None for an in-memory one (one process)."""
-    name = database.engine.url.database
-    if not database.is_sqlite or not name or name == ":memory:" or "mode=memory" in name:
-        return None
-    return LeaderFile(Path(f"{name}{SUFFIX}"))
+    """The lock file beside a SQLite database, where SQLite itself has the file (any URL
+    form, symlinks resolved, as its ``-wal`` goes); None for an in-memory database."""
+    with database.engine.connect() as connection:
+        listed = connection.exec_driver_sql("PRAGMA database_list").all()
+    path = next((row[2] for row in listed if row[1] == "main"), "")
+    return LeaderFile(Path(f"{path}{SUFFIX}")) if path else None
