@@ -232,6 +232,19 @@ def test_a_lens_across_the_antimeridian_has_a_part_on_each_side():
     assert 51e6 < _geodesic_area_m2(region.footprint) < 53e6
 
 
+@pytest.mark.parametrize(("lat", "lngs"), [(89.99, (0.0, 90.0)), (89.99, (170.0, -170.0))])
+def test_a_region_around_a_pole_is_still_found(lat, lngs):
+    """Its longitudes go all the way round: no cut, and no error (there was one, briefly)."""
+    near_pole = [
+        intent(f"p{n}", party, extent(circle(LatLng(lat, lng), 500.0)))
+        for n, (party, lng) in enumerate(zip(("blue", "red"), lngs, strict=True))
+    ]
+    (conflict,) = find_conflicts(near_pole, policy(9_260.0, 304.8, 0.0))
+    west, _, east, _ = conflict.regions[0].footprint.bounds
+    assert west >= -180.0
+    assert east <= 180.0
+
+
 def test_index_compacts_removed_intents_and_still_agrees_with_batch():
     """Removing most residents triggers compaction; answers must not change."""
     rules_policy = policy(5_000.0, 300.0, 600.0)

@@ -40,21 +40,41 @@ def unwrap_about(lon: FloatArray, centre: FloatArray) -> FloatArray:
 
 def cut_at_antimeridian(geoms: GeometryArray) -> GeometryArray:
     """Each geometry reaching past ±180° cut there, the part beyond moved back by 360° (a
-    multi-polygon); the others are returned as they are."""
+    multi-polygon); the others are returned as they are.
+
+    A region around a pole has no lon/lat polygon of this kind (its longitudes go all the way
+    round): it is returned with its longitudes wrapped into [-180°, 180°], as pyproj drew it.
+    """
     west, _, east, _ = shapely.bounds(geoms).T
     astride = np.flatnonzero((west < -180.0) | (east > 180.0))
     if len(astride) == 0:
         return geoms
     geoms = geoms.copy()
     for k in astride:
-        geoms[k] = _cut(geoms[k])
+        polar = east[k] - west[k] > 180.0
+        geoms[k] = shapely.transform(geoms[k], _wrapped) if polar else _cut(geoms[k])
     return geoms
 
 
+def _wrapped(xy: FloatArray) -> FloatArray:
+    lon = xy[:, 0]
+    beyond = np.abs(lon) > 180.0
+    return np.column_stack([np.where(beyond, lon - np.copysign(360.0, lon), lon), xy[:, 1]])
+
+
 def _cut(geom: shapely.Geometry) -> shapely.Geometry:
-    parts = []
+    parts: list[shapely.Geometry] = []
     for west, east, shift in _SIDES:
         side = shapely.intersection(geom, shapely.box(west, -90.0, east, 90.0))
-        polygons = [p for p in shapely.get_parts(side) if p.geom_type == "Polygon" and p.area]
-        parts.extend(shapely.transform(polygons, lambda xy, s=shift: xy + np.array([s, 0.0])))
-    return shapely.multipolygons(parts)
+        parts.extend(
+            shapely.transform(part, lambda xy, s=shift: xy + np.array([s, 0.0]))
+            for part in shapely.get_parts(side)
+            if part.geom_type == "Polygon" and _wider_than_rounding(part)
+        )
+    return parts[0] if len(parts) == 1 else shapely.multipolygons(parts)
+
+
+def _wider_than_rounding(part: shapely.Geometry) -> bool:
+    """Not a sliver left by a vertex a rounding error past ±180° (nanometres wide)."""
+    west, _, east, _ = part.bounds
+    return bool(east - west > 1e-9)
