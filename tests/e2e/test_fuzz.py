@@ -162,6 +162,13 @@ NUL_CURSOR = base64.urlsafe_b64encode(b'["a\\u0000b", "c"]').decode().rstrip("="
         ("GET", "/v1/intents/fuzz-1", {"params": [("party", "a"), ("party", "a")]}, 422),
         ("GET", "/v1/intents", {"params": [("limit", "5"), ("limit", "6")]}, 422),
         ("GET", "/v1/intents", {"params": [("kind", "flight"), ("kind", "movement")]}, 200),
+        # ... and the caller is authenticated first, as for any other invalid parameter
+        (
+            "GET",
+            "/v1/intents",
+            {"params": [("limit", "5")] * 2, "headers": {"Authorization": "Bearer wc_x_y"}},
+            401,
+        ),
     ],
 )
 def test_found_by_fuzzing(fuzz_server, method, path, request_kwargs, status):

@@ -3,21 +3,24 @@
 Starlette keeps every value of a repeated query parameter and FastAPI validates the last,
 so ``?party=a&party=b`` was answered as ``?party=b``: a request the OpenAPI document does
 not allow, served as if it did (schemathesis' negative-data check found it). List
-parameters (``kind``, ``state``, ``status``) still take repeats, as documented.
+parameters (``kind``, ``state``, ``status``) still take repeats, as documented. As with any
+other invalid parameter, the caller is authenticated first: without a usable key, 401.
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
+
+from wellclear.api.auth import bearer
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -28,35 +31,34 @@ class SingleValuedQuery(APIRoute):
         single = _one_valued_query(self.dependant)
         if not single:
             return handler
+        authenticates = any(d.call is bearer for d in _dependencies(self.dependant))
 
         async def refusing_repeats(request: Request) -> Response:
-            if request.scope["query_string"]:  # most requests have none: nothing to parse
-                _refuse_repeats(request.query_params, single)
+            if request.scope["query_string"] and (errors := _repeats(request.query_params, single)):
+                if authenticates:
+                    await bearer(request)  # 401, 403 or 429 come before a 422
+                raise RequestValidationError(errors)
             return await handler(request)
 
         return refusing_repeats
 
 
 def _one_valued_query(dependant: Dependant) -> tuple[str, ...]:
-    fields = _query_fields(dependant)
-    return tuple(f.alias for f in fields if not _is_list(f.field_info.annotation))
+    """The names of the query parameters taking one value, of the endpoint and of the
+    dependencies it uses (by FastAPI's own test of whether it reads every value)."""
+    fields = (f for d in _dependencies(dependant) for f in d.query_params)
+    names = (f.alias for f in fields if not field_annotation_is_sequence(f.field_info.annotation))
+    return tuple(dict.fromkeys(names))
 
 
-def _query_fields(dependant: Dependant) -> Iterator[Any]:
-    """The query parameters of the endpoint and of the dependencies it uses."""
-    yield from dependant.query_params
+def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
     for dependency in dependant.dependencies:
-        yield from _query_fields(dependency)
+        yield from _dependencies(dependency)
 
 
-def _is_list(annotation: object) -> bool:
-    if get_origin(annotation) in (Union, types.UnionType):  # ``list[X] | None``
-        return any(_is_list(arg) for arg in get_args(annotation))
-    return get_origin(annotation) in (list, tuple, set, frozenset)
-
-
-def _refuse_repeats(query: QueryParams, names: tuple[str, ...]) -> None:
-    errors = [
+def _repeats(query: QueryParams, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [
         {
             "type": "repeated",
             "loc": ("query", name),
@@ -66,5 +68,3 @@ def _refuse_repeats(query: QueryParams, names: tuple[str, ...]) -> None:
         for name in names
         if len(values := query.getlist(name)) > 1
     ]
-    if errors:
-        raise RequestValidationError(errors)
