@@ -132,6 +132,12 @@ def test_invariant_on_sqlite_one_process(sqlite_url, start_servers):
     assert accepted > 0
 
 
+def test_invariant_on_sqlite_two_processes(sqlite_url, start_servers):
+    """Not the recommended set-up (slower), but correct: writes serialise in SQLite."""
+    accepted, _conflicts = run_invariant(sqlite_url, start_servers, processes=2)
+    assert accepted > 0
+
+
 @pytest.mark.postgres
 def test_invariant_on_postgresql_two_processes(postgres_url, start_servers):
     accepted, _conflicts = run_invariant(postgres_url, start_servers, processes=2)
