@@ -1,5 +1,5 @@
 """The invariant under concurrency (DESIGN.md §4): 50 clients file overlapping ``reject``-mode
-intents into one 10 × 10 km area, through 2 server processes on one PostgreSQL (1 on SQLite).
+intents into one 10 × 10 km area, through 2 server processes on one PostgreSQL (1 and 2 on SQLite).
 Afterwards the batch engine over every live intent finds no violation that priority does not
 allow, and every 201 answer is a stored intent with the version it was answered with."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from wellclear.geo.antimeridian import cut_at_antimeridian, unwrap_about
+from wellclear.geo.antimeridian import onto_the_globe, unwrap_about
 
 
 def _cut_one(geom: shapely.Geometry) -> shapely.Geometry:
-    return cut_at_antimeridian(np.array([geom], dtype=object))[0]
+    return onto_the_globe(np.array([geom], dtype=object))[0]
 
 
 def test_a_region_inside_is_the_same_object():
@@ -39,12 +39,26 @@ def test_a_vertex_a_rounding_error_past_180_leaves_no_sliver():
     assert cut.bounds[2] == 180.0
 
 
-def test_a_region_around_a_pole_is_wrapped_back_not_cut():
-    lon = np.linspace(-170.0, 190.0, 37)
+def test_a_ring_around_a_pole_bounds_a_region_with_the_pole():
+    lon = np.linspace(-170.0, 190.0, 37)  # round the pole once, from -170° back to 190°
     around = shapely.Polygon(np.column_stack([lon, np.full_like(lon, 89.0)]))
-    west, _, east, _ = _cut_one(around).bounds
-    assert west >= -180.0
-    assert east <= 180.0
+    region = _cut_one(around)
+    assert region.is_valid
+    assert region.bounds == (-180.0, 89.0, 180.0, 90.0)
+    assert region.area == 360.0  # a degree of latitude all the way round
+
+
+def test_crossing_edges_near_a_pole_are_made_valid():
+    bow_tie = shapely.Polygon([(0.0, 85.0), (40.0, 86.0), (40.0, 85.0), (0.0, 86.0)])
+    assert not bow_tie.is_valid
+    region = _cut_one(bow_tie)
+    assert region.is_valid
+    assert region.area > 0
+
+
+def test_far_from_the_poles_a_region_inside_is_left_as_it_is():
+    tilted = shapely.Polygon([(0.0, 70.0), (40.0, 71.0), (40.0, 70.0), (0.0, 71.0)])
+    assert _cut_one(tilted) is tilted  # not redrawn: no such edges this far from a pole
 
 
 def test_unwrap_leaves_near_longitudes_bit_for_bit():

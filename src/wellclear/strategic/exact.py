@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from wellclear.geo.antimeridian import cut_at_antimeridian, unwrap_about
+from wellclear.geo.antimeridian import onto_the_globe, unwrap_about
 from wellclear.geo.frames import (
     SPHERE_ERROR,
     frame_stretch,
@@ -230,7 +230,7 @@ def footprints(
         b = shapely.buffer(measured.geoms_b[shapes], grow_b[shapes], quad_segs=QUAD_SEGMENTS)
         region = shapely.intersection(a, b)  # buffers are valid, so is their intersection
         regions[shapes] = _unproject(region, Frame(frame.lon0[shapes], frame.lat0[shapes]))
-    return cut_at_antimeridian(regions)
+    return onto_the_globe(regions)
 
 
 def _lenses(
