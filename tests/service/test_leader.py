@@ -136,7 +136,9 @@ def test_a_lock_file_that_cannot_be_opened_is_not_leading(sqlite_url, caplog):
     Path(sqlite_url.removeprefix("sqlite:///") + "-leader").mkdir()  # open() fails: a directory
     database = open_database(sqlite_url)
     try:
-        assert not Leadership(database).acquire()
-        assert "cannot take the leader file lock" in caplog.text
+        leadership = Leadership(database)
+        assert not leadership.acquire()
+        assert not leadership.acquire()
+        assert caplog.text.count("cannot take the leader file lock") == 1  # not every cycle
     finally:
         database.dispose()

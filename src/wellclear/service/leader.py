@@ -36,6 +36,7 @@ class Leadership:
         self._file: LeaderFile | None = None  # SQLite: found at the first try
         self._file_found = False
         self._file_leader = False
+        self._file_error: str | None = None  # the last one logged
 
     @property
     def held(self) -> bool:
@@ -74,7 +75,9 @@ class Leadership:
                 self._file, self._file_found = leader_file(self.database), True
             return self._file is None or self._file.try_lock()
         except (OSError, SQLAlchemyError) as error:  # e.g. a read-only directory
-            log.warning("monitor cannot take the leader file lock: %s", error)
+            if str(error) != self._file_error:  # once, not every cycle
+                log.warning("monitor cannot take the leader file lock: %s", error)
+            self._file_error = str(error)
             return False
 
     def _still_leading(self) -> bool:
