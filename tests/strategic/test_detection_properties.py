@@ -262,8 +262,9 @@ def test_squares_near_a_pole_give_a_valid_region():
     """Straight lon/lat edges between a ring's points crossed here (GEOS raised)."""
     a = intent("a", "blue", extent(square(LatLng(89.946, -103.67), 2_508.0)))
     b = intent("b", "red", extent(square(LatLng(89.9236, 89.85), 3_217.0)))
-    for conflict in find_conflicts([a, b], policy(9_260.0, 304.8, 0.0)):
-        assert all(region.footprint.is_valid for region in conflict.regions)
+    (conflict,) = find_conflicts([a, b], policy(9_260.0, 304.8, 0.0))
+    assert conflict.regions
+    assert all(region.footprint.is_valid for region in conflict.regions)
 
 
 def test_index_compacts_removed_intents_and_still_agrees_with_batch():

@@ -48,9 +48,12 @@ def onto_the_globe(geoms: GeometryArray) -> GeometryArray:
     """Each region reaching past ±180° or near a pole made a valid lon/lat geometry within
     [-180°, 180°] (see the module); the others, nearly all, are returned as they are."""
     west, south, east, north = shapely.bounds(geoms).T
-    astride = (west < -180.0) | (east > 180.0)
-    near_pole = np.maximum(-south, north) > NEAR_POLE_DEG
-    redraw = np.flatnonzero(astride | near_pole)
+    redrawn = (west < -180.0) | (east > 180.0)
+    near_pole = np.flatnonzero((np.maximum(-south, north) > NEAR_POLE_DEG) & ~redrawn)
+    if len(near_pole):  # round the pole (unwrapped: wider than half a turn), or crossed
+        wide = east[near_pole] - west[near_pole] > 180.0
+        redrawn[near_pole] = wide | ~shapely.is_valid(geoms[near_pole])
+    redraw = np.flatnonzero(redrawn)
     if len(redraw) == 0:
         return geoms
     geoms = geoms.copy()
@@ -92,8 +95,13 @@ def _valid(polygon: shapely.Geometry) -> shapely.Geometry:
 
 def _cut(geom: shapely.Geometry) -> list[shapely.Geometry]:
     """The polygons of ``geom`` on each side of ±180°, each moved into [-180°, 180°]."""
+    reach_west, _, reach_east, _ = geom.bounds
+    if reach_west >= -180.0 and reach_east <= 180.0:
+        return _polygons(geom)
     parts: list[shapely.Geometry] = []
     for west, east, shift in _SIDES:
+        if reach_east <= west or reach_west >= east:
+            continue  # not reaching this side
         side = shapely.intersection(geom, shapely.box(west, -90.0, east, 90.0))
         parts.extend(
             shapely.transform(part, lambda xy, s=shift: _on_the_seam(xy + np.array([s, 0.0])))

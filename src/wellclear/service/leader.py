@@ -35,18 +35,12 @@ class Leadership:
         self._connection: Connection | None = None
         self._file: LeaderFile | None = None  # SQLite: found at the first try
         self._file_found = False
-        self._file_leader = False
         self._file_error: str | None = None  # the last one logged
-
-    @property
-    def held(self) -> bool:
-        return self._file_leader or self._connection is not None
 
     def acquire(self) -> bool:
         """Whether this process leads now (taking the lead if it is free)."""
         if self.database.is_sqlite:
-            self._file_leader = self._try_file_lock()
-            return self._file_leader
+            return self._try_file_lock()
         if self._connection is not None:
             return self._still_leading()
         try:
@@ -95,7 +89,6 @@ class Leadership:
         """Step down (unlock, give the connection back)."""
         if self._file is not None:
             self._file.unlock()
-        self._file_leader = False
         if self._connection is None:
             return
         try:
