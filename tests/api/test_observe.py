@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import logging
-import os
 import re
 import sys
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from wellclear.api.observe import JsonFormatter, Metrics, Observe, _RequestIds
+from wellclear.api.observe import JsonFormatter, Metrics, Observe
 
 ID_PATTERN = r"[0-9a-f]{32}"
 
@@ -92,26 +91,6 @@ def test_an_error_is_logged_with_its_traceback() -> None:
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "failed x"
     assert "ValueError: boom" in entry["error"]
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_forked_process_makes_ids_of_its_own() -> None:
-    """Ids are a hashed counter: a forked child, its counter where the parent's was, still
-    makes ids the parent never will."""
-    ids = _RequestIds()
-    os.register_at_fork(after_in_child=ids.restart)
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover  # the child reports and exits at once
-        os.write(writing, " ".join(ids.next() for _ in range(3)).encode())
-        os._exit(0)
-    os.close(writing)
-    os.waitpid(child, 0)
-    with os.fdopen(reading) as pipe:
-        in_child = set(pipe.read().split())
-    in_parent = {ids.next() for _ in range(3)}
-    assert len(in_child) == 3
-    assert not in_child & in_parent
 
 
 def test_a_line_orjson_refuses_is_still_written() -> None:

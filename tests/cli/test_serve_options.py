@@ -13,6 +13,8 @@ import httpx
 from typer.testing import CliRunner
 
 from wellclear.cli import app
+from wellclear.service import Role, add_party
+from wellclear.store import open_database
 
 
 def test_several_workers_on_sqlite_are_refused(tmp_path, monkeypatch):
@@ -43,6 +45,9 @@ def test_every_thread_of_a_pinned_server_runs_on_its_cpu(tmp_path):
     env = {**os.environ, "WELLCLEAR_DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "wellclear.cli", "db", "upgrade"], env=env, check=True,
                    capture_output=True)  # fmt: skip
+    database = open_database(url)
+    key = add_party(database, "blue-air", Role.OPERATOR).key
+    database.dispose()
     cpu = max(os.sched_getaffinity(0))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -54,7 +59,13 @@ def test_every_thread_of_a_pinned_server_runs_on_its_cpu(tmp_path):
         server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_until_ready(f"http://127.0.0.1:{port}", server, log)
-        httpx.post(f"http://127.0.0.1:{port}/v1/intents", json={})  # starts the worker threads
+        at_default = _threads_at_default_policy(server.pid)
+        filing = httpx.post(  # its write starts the lane's thread
+            f"http://127.0.0.1:{port}/v1/intents",
+            json={},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert filing.status_code == 422, filing.text
         tasks = list(Path(f"/proc/{server.pid}/task").iterdir())
         assert len(tasks) > 1
         for task in tasks:
@@ -63,12 +74,11 @@ def test_every_thread_of_a_pinned_server_runs_on_its_cpu(tmp_path):
                 line for line in status.splitlines() if line.startswith("Cpus_allowed_list")
             ]
             assert allowed.split()[-1] == str(cpu)
-        # The loop is the main thread; the write thread was started before it yielded, so it
-        # and the threads the app started with it keep the default. (Python 3.11 names no OS
-        # thread, so the write thread is told apart by its policy only.)
-        policies = {int(task.name): os.sched_getscheduler(int(task.name)) for task in tasks}
-        assert policies.pop(server.pid) == os.SCHED_BATCH
-        assert os.SCHED_OTHER in policies.values()
+        # The loop (the main thread) yields; the lane's write thread, started by the filing
+        # from a thread at SCHED_BATCH, sets the default back for itself. (Python 3.11 names
+        # no OS thread, so the write thread is told apart by its policy only.)
+        assert os.sched_getscheduler(server.pid) == os.SCHED_BATCH
+        assert _threads_at_default_policy(server.pid) > at_default
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -84,3 +94,8 @@ def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path)
         except httpx.TransportError:
             time.sleep(0.1)
     raise AssertionError(f"{base_url} not ready in 30 s")
+
+
+def _threads_at_default_policy(pid: int) -> int:
+    tasks = Path(f"/proc/{pid}/task").iterdir()
+    return sum(os.sched_getscheduler(int(task.name)) == os.SCHED_OTHER for task in tasks)
