@@ -253,9 +253,9 @@ def test_with_checkpoints_apart_a_thread_checkpoints_and_writes_do_not(tmp_path)
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:  # the thread copies the WAL into the file
                 with database.engine.connect() as connection:
-                    found = connection.exec_driver_sql("SELECT count(*) FROM parties")
+                    found = connection.exec_driver_sql("SELECT count(*) FROM parties").scalar()
                     parties_in_file = _parties_in_file_alone(path)
-                if found.scalar() == 30 and parties_in_file == 30:
+                if found == 30 and parties_in_file == 30:
                     break
                 time.sleep(0.1)
             assert parties_in_file == 30

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from wellclear.api.auth import CallerDep, ServiceDep
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import CURSOR_PATTERN, problem_responses
 from wellclear.service.audit import MAX_PAGE, audit_head, list_audit_entries
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1/audit", tags=["audit"])
 
 HASH_PATTERN = "^[0-9a-f]{64}$"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from wellclear.api.auth import CallerDep, ServiceDep
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -17,7 +17,7 @@ from wellclear.api.schemas import (
 )
 from wellclear.service import list_conflicts
 
-router = APIRouter(prefix="/v1/conflicts", tags=["conflicts"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1/conflicts", tags=["conflicts"])
 
 
 @router.get("", response_model=ConflictPage, responses=problem_responses(404, 422))

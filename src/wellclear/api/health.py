@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from wellclear.api.auth import ServiceDep
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import HealthOut
 from wellclear.service import readiness
 
-router = APIRouter(tags=["operations"], route_class=SingleValuedQuery)
+router = api_router(tags=["operations"])
 
 
 @router.get("/healthz", response_model=HealthOut)

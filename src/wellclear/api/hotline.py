@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import documented_body, json_body, parse_body
 from wellclear.api.lanes import run_write
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import CURSOR_PATTERN, PARTY_PATTERN, problem_responses
 from wellclear.service.hotline import MAX_BODY_CHARS, list_messages, send_message
 
-router = APIRouter(prefix="/v1/hotline", tags=["hotline"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1/hotline", tags=["hotline"])
 
 
 class MessageIn(BaseModel):

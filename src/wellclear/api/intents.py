@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import Header, Path, Query, Request, Response
 
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import json_body, parse_body
 from wellclear.api.encoding import encode_json
 from wellclear.api.intent_schema import RFC3339_PATTERN, IntentIn, IntentPutIn, body_of
 from wellclear.api.lanes import run_write
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import (
     CURSOR_PATTERN,
     INTENT_ID_PATTERN,
@@ -37,7 +37,7 @@ from wellclear.service import (
     list_intents,
 )
 
-router = APIRouter(prefix="/v1/intents", tags=["intents"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1/intents", tags=["intents"])
 
 IntentId = Annotated[
     str, Path(pattern=INTENT_ID_PATTERN, description="The intent's id within its party.")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from wellclear.api.auth import CallerDep
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import MeOut, problem_responses
 
-router = APIRouter(prefix="/v1", tags=["parties"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1", tags=["parties"])
 
 
 @router.get("/me", response_model=MeOut, responses=problem_responses(403))

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
+from fastapi import Header, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.intent_schema import RFC3339_PATTERN
 from wellclear.api.notice_work import LISTENING_POLL_S, Wakeup, settings_of, wakeup_of
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import CURSOR_PATTERN, problem_responses
 from wellclear.api.settings import NoticeSettings
 from wellclear.errors import InvalidInput, Problem
@@ -29,7 +29,7 @@ from wellclear.service import notices as service_notices
 from wellclear.service.notices import NoticeEvent, UnknownNotice
 
 log = logging.getLogger("wellclear.api.notices")
-router = APIRouter(prefix="/v1/notices", tags=["notices"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1/notices", tags=["notices"])
 STREAM_BATCH = 200
 NOTICE_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DELIVERY_ID = Annotated[int, Path(ge=1, le=2**31 - 1)]

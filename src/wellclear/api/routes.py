@@ -1,4 +1,5 @@
-"""The route class of every ``/v1`` router: a one-valued query parameter given twice is refused.
+"""The routers of the API (:func:`api_router`), whose routes refuse a one-valued query
+parameter given twice.
 
 Starlette keeps every value of a repeated query parameter and FastAPI validates the last,
 so ``?party=a&party=b`` was answered as ``?party=b``: a request the OpenAPI document does
@@ -15,7 +16,7 @@ from typing import Any
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +24,12 @@ from starlette.responses import Response
 from wellclear.api.auth import bearer
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def api_router(**options: Any) -> APIRouter:
+    """An ``APIRouter`` whose routes are :class:`SingleValuedQuery` (FastAPI keeps the route
+    class per router: every documented router is made here)."""
+    return APIRouter(route_class=SingleValuedQuery, **options)
 
 
 class SingleValuedQuery(APIRoute):

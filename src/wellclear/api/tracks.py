@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from prometheus_client import Gauge, Histogram
 from pydantic import BaseModel, ConfigDict, Field
 
 from wellclear.api.auth import CallerDep, ServiceDep
 from wellclear.api.bodies import documented_body, json_body
 from wellclear.api.lanes import run_write
-from wellclear.api.routes import SingleValuedQuery
+from wellclear.api.routes import api_router
 from wellclear.api.schemas import CURSOR_PATTERN, PARTY_PATTERN, problem_responses
 from wellclear.service import Service
 from wellclear.service.feed import SbsIngest
@@ -30,7 +30,7 @@ from wellclear.service.leader import Leadership
 from wellclear.service.monitor import Monitor, MonitorSettings
 from wellclear.service.tracks import list_alerts, list_tracks, record_track_body
 
-router = APIRouter(prefix="/v1", tags=["tracks"], route_class=SingleValuedQuery)
+router = api_router(prefix="/v1", tags=["tracks"])
 log = logging.getLogger("wellclear.monitor")
 
 SBS_ENV, SBS_PARTY_ENV = "WELLCLEAR_SBS", "WELLCLEAR_SBS_PARTY"
